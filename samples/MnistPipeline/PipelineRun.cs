@@ -1,0 +1,76 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Transforms;
+using MLNet.BatchNorm;
+
+namespace MnistPipeline
+{
+    /// <summary>The main job: train, evaluate, save, load in place of the original, predict single rows.</summary>
+    public static class PipelineRun
+    {
+        public static int Run(Arguments arguments)
+        {
+            var (trainRows, testRows) = arguments.LoadData();
+            Console.WriteLine($"Data: {arguments.Data}, {trainRows.Length} training rows, {testRows.Length} test rows.");
+            var ml = new MLContext(seed: arguments.Seed);
+            var train = ml.Data.LoadFromEnumerable(trainRows);
+            var test = ml.Data.LoadFromEnumerable(testRows);
+
+            var options = new BnMlpTrainer.Options
+            {
+                UseBatchNorm = arguments.UseBatchNorm,
+                NumberOfEpochs = arguments.Epochs ?? BnMlpTrainer.Defaults.NumberOfEpochs,
+                NumberOfThreads = arguments.Threads,
+            };
+            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+                .Append(ml.MulticlassClassification.Trainers.BnMlp(options))
+                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+
+            var clock = Stopwatch.StartNew();
+            var model = pipeline.Fit(train);
+            double fitSeconds = clock.Elapsed.TotalSeconds;
+            var net = model.OfType<BnMlpMulticlassTransformer>().Single().Model;
+            Console.WriteLine($"Fit: {fitSeconds:F2} s, network {net.InputCount}-{string.Join("-", net.HiddenLayerSizes)}-{net.ClassCount}, " +
+                $"batch normalization {(arguments.UseBatchNorm ? "on" : "off")}, {options.NumberOfEpochs} epochs.");
+
+            var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+            Console.WriteLine($"Test: accuracy {metrics.MicroAccuracy:P2} (macro {metrics.MacroAccuracy:P2}), log-loss {metrics.LogLoss:F4}");
+            Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+
+            string path = Path.Combine(arguments.OutputDirectory, "model.zip");
+            ml.Model.Save(model, train.Schema, path);
+            var loaded = ml.Model.Load(path, out _);
+            bool identical = ScoreCommand.ScoresOf(model.Transform(test)).Zip(ScoreCommand.ScoresOf(loaded.Transform(test)))
+                .All(pair => pair.First.AsSpan().SequenceEqual(pair.Second));
+            Console.WriteLine($"Saved {path} ({new FileInfo(path).Length / 1024.0:F1} KiB); loaded scores bit-identical: {identical}.");
+
+            var engine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(loaded);
+            foreach (var row in testRows.Take(5))
+            {
+                var prediction = engine.Predict(row);
+                Console.WriteLine($"  row with label {row.Label}: predicted {prediction.PredictedLabel} (p = {prediction.Score.Max():F3})");
+            }
+            Console.WriteLine($"PredictionEngine: median {MedianLatencyMicroseconds(engine, testRows):F2} µs per row.");
+            return identical ? 0 : 1;
+        }
+
+        private static double MedianLatencyMicroseconds(PredictionEngine<Digit, DigitPrediction> engine, Digit[] rows)
+        {
+            var prediction = new DigitPrediction();
+            for (int i = 0; i < 1000; i++)
+                engine.Predict(rows[i % rows.Length], ref prediction);
+            var samples = new double[5000];
+            for (int i = 0; i < samples.Length; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                engine.Predict(rows[i % rows.Length], ref prediction);
+                samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+            Array.Sort(samples);
+            return samples[samples.Length / 2];
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System;
+using System.Globalization;
+using System.Linq;
+
+namespace MnistPipeline
+{
+    /// <summary>
+    /// Usage:
+    ///   MnistPipeline [--data mnist|fashion] [--epochs N] [--no-bn] [--threads N] [--seed N] [--out DIR]
+    ///       trains the BN-MLP pipeline, evaluates it, saves, loads and predicts single rows.
+    ///   MnistPipeline --score MODEL.zip SCORES.bin [--data mnist|fashion]
+    ///       loads a saved model in this (fresh) process and writes the test set's scores as raw floats.
+    /// </summary>
+    public static class Program
+    {
+        public static int Main(string[] args)
+        {
+            try
+            {
+                var arguments = new Arguments(args);
+                if (arguments.ScoreModel != null)
+                    return ScoreCommand.Run(arguments);
+                return PipelineRun.Run(arguments);
+            }
+            catch (ArgumentException e) when (e.ParamName == "args")
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+            catch (System.IO.FileNotFoundException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 3;
+            }
+        }
+    }
+
+    /// <summary>The command line.</summary>
+    public sealed class Arguments
+    {
+        public Arguments(string[] args)
+        {
+            for (int i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.", nameof(args));
+                int NextInt() => int.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
+                    : throw new ArgumentException($"{args[i - 1]} needs an integer.", nameof(args));
+                switch (args[i])
+                {
+                    case "--data":
+                        Data = Next();
+                        if (Data is not ("mnist" or "fashion"))
+                            throw new ArgumentException($"--data is mnist or fashion, not '{Data}'.", nameof(args));
+                        break;
+                    case "--epochs": Epochs = NextInt(); break;
+                    case "--no-bn": UseBatchNorm = false; break;
+                    case "--threads": Threads = NextInt(); break;
+                    case "--seed": Seed = NextInt(); break;
+                    case "--out": OutputDirectory = Next(); break;
+                    case "--score":
+                        ScoreModel = Next();
+                        ScoreOutput = Next();
+                        break;
+                    default:
+                        throw new ArgumentException($"Unknown argument '{args[i]}'. See samples/MnistPipeline/Program.cs for usage.", nameof(args));
+                }
+            }
+        }
+
+        public string Data { get; } = "mnist";
+        public int? Epochs { get; }
+        public bool UseBatchNorm { get; } = true;
+        public int? Threads { get; }
+        public int Seed { get; } = 1;
+        public string OutputDirectory { get; } = ".";
+        public string ScoreModel { get; }
+        public string ScoreOutput { get; }
+
+        public (Digit[] Train, Digit[] Test) LoadData() => Data == "fashion" ? Digits.LoadFashion() : Digits.LoadMnist10k();
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>Adds <c>BnMlp</c> to <c>mlContext.MulticlassClassification.Trainers</c>.</summary>
+    public static class BnMlpCatalog
+    {
+        /// <summary>Creates a <see cref="BnMlpTrainer"/>: a batch-normalized multilayer perceptron.</summary>
+        /// <param name="catalog">The multiclass classification trainers catalog.</param>
+        /// <param name="labelColumnName">The label column: a key type (use <c>MapValueToKey</c>).</param>
+        /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+        /// <param name="exampleWeightColumnName">Optional example weight column.</param>
+        /// <param name="hiddenLayerSizes">Sizes of the hidden layers; null for the default (100, 100, 100).</param>
+        /// <param name="numberOfEpochs">Passes over the training data.</param>
+        /// <param name="learningRate">Learning rate of the optimizer (Adam by default).</param>
+        /// <param name="useBatchNorm">Batch normalization after each hidden dense layer.</param>
+        public static BnMlpTrainer BnMlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+            string labelColumnName = DefaultColumnNames.Label,
+            string featureColumnName = DefaultColumnNames.Features,
+            string exampleWeightColumnName = null,
+            int[] hiddenLayerSizes = null,
+            int numberOfEpochs = BnMlpTrainer.Defaults.NumberOfEpochs,
+            float learningRate = BnMlpTrainer.Defaults.LearningRate,
+            bool useBatchNorm = BnMlpTrainer.Defaults.UseBatchNorm)
+        {
+            Contracts.CheckValue(catalog, nameof(catalog));
+            return new BnMlpTrainer(catalog.GetEnvironment(), new BnMlpTrainer.Options
+            {
+                LabelColumnName = labelColumnName,
+                FeatureColumnName = featureColumnName,
+                ExampleWeightColumnName = exampleWeightColumnName,
+                HiddenLayerSizes = hiddenLayerSizes ?? BnMlpTrainer.Defaults.HiddenLayerSizes,
+                NumberOfEpochs = numberOfEpochs,
+                LearningRate = learningRate,
+                UseBatchNorm = useBatchNorm,
+            });
+        }
+
+        /// <summary>Creates a <see cref="BnMlpTrainer"/> with all options.</summary>
+        /// <param name="catalog">The multiclass classification trainers catalog.</param>
+        /// <param name="options">The trainer's options; checked here, with an error that names the option.</param>
+        public static BnMlpTrainer BnMlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, BnMlpTrainer.Options options)
+        {
+            Contracts.CheckValue(catalog, nameof(catalog));
+            Contracts.CheckValue(options, nameof(options));
+            return new BnMlpTrainer(catalog.GetEnvironment(), options);
+        }
+    }
+}

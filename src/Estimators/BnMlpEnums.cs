@@ -1,0 +1,46 @@
+namespace MLNet.BatchNorm
+{
+    /// <summary>How the trainer estimates the population statistics that batch normalization uses at inference.</summary>
+    public enum PopulationStatisticsMode
+    {
+        /// <summary>
+        /// The paper's inference procedure (Ioffe and Szegedy 2015, Algorithm 2): after training, with the weights
+        /// frozen, one pass over the training data in mini-batches of the training size m; mean = average of the batch
+        /// means, variance = m / (m - 1) x average of the batch variances. No lag behind the final weights, no decay to tune.
+        /// </summary>
+        Exact = 0,
+
+        /// <summary>
+        /// Exponential moving averages updated at every training step:
+        /// <c>moving = decay * moving + (1 - decay) * batch value</c>, starting from mean 0 and variance 1; the batch
+        /// variance is the unbiased one (PyTorch's convention).
+        /// </summary>
+        MovingAverage = 1,
+    }
+
+    /// <summary>How the dense layers' weights are drawn before training. Biases start at 0, BN scale at 1 and shift at 0.</summary>
+    public enum WeightInitialization
+    {
+        /// <summary>He (Kaiming) normal: N(0, 2 / inputs). Suits ReLU.</summary>
+        He = 0,
+
+        /// <summary>Xavier (Glorot) normal: N(0, 2 / (inputs + outputs)). Suits sigmoid and tanh.</summary>
+        Xavier = 1,
+
+        /// <summary>N(0, std²) with the standard deviation given by <see cref="BnMlpTrainer.Options.InitialWeightStandardDeviation"/>.</summary>
+        Normal = 2,
+    }
+
+    /// <summary>The optimizer that updates the weights.</summary>
+    public enum BnMlpOptimizer
+    {
+        /// <summary>Plain stochastic gradient descent.</summary>
+        Sgd = 0,
+
+        /// <summary>Stochastic gradient descent with (heavy-ball) momentum <see cref="BnMlpTrainer.Options.Momentum"/>.</summary>
+        SgdMomentum = 1,
+
+        /// <summary>Adam (Kingma and Ba 2015) with beta1 0.9, beta2 0.999.</summary>
+        Adam = 2,
+    }
+}

@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// The trainable network: [Linear (no bias with BN) → BatchNorm → activation → dropout] per hidden layer, then a
+    /// Linear layer giving the logits. Training mode uses batch statistics; population statistics are set afterwards.
+    /// </summary>
+    internal sealed class BnMlpNetwork : nn.Module<Tensor, Tensor>
+    {
+        private readonly ModuleList<Linear> _hidden = new();
+        private readonly ModuleList<BatchNorm1d> _norms = new();
+        private readonly Linear _output;
+        private readonly BnMlpActivation _activation;
+        private readonly float _dropoutRate;
+        private readonly float _epsilon;
+        private readonly Generator _dropoutGenerator;
+
+        public BnMlpNetwork(int inputCount, int classCount, BnMlpTrainer.Options options, Random random)
+            : base(nameof(BnMlpNetwork))
+        {
+            _activation = options.Activation;
+            _dropoutRate = options.DropoutRate;
+            _epsilon = options.BatchNormEpsilon;
+            // Decay d means moving = d * moving + (1 - d) * batch; PyTorch's momentum is 1 - d.
+            double momentum = 1 - options.MovingAverageDecay;
+            int inputs = inputCount;
+            foreach (int units in options.HiddenLayerSizes)
+            {
+                var linear = nn.Linear(inputs, units, hasBias: !options.UseBatchNorm);
+                Initialize(linear, options, random);
+                _hidden.Add(linear);
+                if (options.UseBatchNorm)
+                    _norms.Add(nn.BatchNorm1d(units, eps: options.BatchNormEpsilon, momentum: momentum));
+                inputs = units;
+            }
+            _output = nn.Linear(inputs, classCount);
+            Initialize(_output, options, random);
+            _dropoutGenerator = new Generator((ulong)random.NextInt64());
+            RegisterComponents();
+        }
+
+        public bool UsesBatchNorm => _norms.Count > 0;
+
+        public IList<BatchNorm1d> Norms => _norms;
+
+        public override Tensor forward(Tensor input)
+        {
+            var x = input;
+            for (int i = 0; i < _hidden.Count; i++)
+            {
+                x = _hidden[i].forward(x);
+                if (UsesBatchNorm)
+                    x = _norms[i].forward(x);
+                x = Activate(x);
+                if (training && _dropoutRate > 0)
+                    x = Dropout(x);
+            }
+            return _output.forward(x);
+        }
+
+        /// <summary>
+        /// One batch through the network as in training (batch statistics, no dropout, no gradient), adding each BN
+        /// layer's batch mean and biased batch variance to <paramref name="meanSums"/> and <paramref name="varianceSums"/>.
+        /// </summary>
+        public void AccumulateBatchStatistics(Tensor input, Tensor[] meanSums, Tensor[] varianceSums)
+        {
+            var x = input;
+            for (int i = 0; i < _hidden.Count; i++)
+            {
+                x = _hidden[i].forward(x);
+                var (variance, mean) = var_mean(x, dimensions: [0], unbiased: false);
+                meanSums[i].add_(mean);
+                varianceSums[i].add_(variance);
+                x = F.batch_norm(x, null, null, _norms[i].weight, _norms[i].bias, training: true, eps: _epsilon);
+                x = Activate(x);
+            }
+        }
+
+        /// <summary>Copies the learned weights and statistics into managed model parameters.</summary>
+        public BnMlpModelParameters ToModelParameters()
+        {
+            var layers = new List<BnMlpLayer>();
+            for (int i = 0; i < _hidden.Count; i++)
+            {
+                var linear = _hidden[i];
+                BatchNormParameters batchNorm = null;
+                if (UsesBatchNorm)
+                {
+                    var bn = _norms[i];
+                    batchNorm = new BatchNormParameters(ToArray(bn.weight), ToArray(bn.bias), ToArray(bn.running_mean), ToArray(bn.running_var), _epsilon);
+                }
+                layers.Add(ToLayer(linear, batchNorm, _activation));
+            }
+            layers.Add(ToLayer(_output, null, null));
+            return new BnMlpModelParameters(layers);
+        }
+
+        private static BnMlpLayer ToLayer(Linear linear, BatchNormParameters batchNorm, BnMlpActivation? activation) =>
+            new((int)linear.in_features, (int)linear.out_features, ToArray(linear.weight), linear.bias is null ? null : ToArray(linear.bias), batchNorm, activation);
+
+        private static float[] ToArray(Tensor tensor) => tensor.detach().contiguous().data<float>().ToArray();
+
+        private Tensor Activate(Tensor x) => _activation switch
+        {
+            BnMlpActivation.ReLU => F.relu(x),
+            BnMlpActivation.Sigmoid => F.sigmoid(x),
+            BnMlpActivation.Tanh => F.tanh(x),
+            _ => throw new ArgumentOutOfRangeException(nameof(_activation)),
+        };
+
+        /// <summary>Inverted dropout with the network's own generator, so runs repeat under the same seed.</summary>
+        private Tensor Dropout(Tensor x)
+        {
+            var keep = rand(x.shape, generator: _dropoutGenerator).ge_(_dropoutRate);
+            return x.mul(keep).mul_(1.0 / (1.0 - _dropoutRate));
+        }
+
+        /// <summary>Draws the weights in managed code from the trainer's seeded random source, so that networks with and
+        /// without batch normalization start from the same weights. Biases start at 0.</summary>
+        private static void Initialize(Linear linear, BnMlpTrainer.Options options, Random random)
+        {
+            long inputs = linear.in_features, outputs = linear.out_features;
+            double std = options.Initialization switch
+            {
+                WeightInitialization.He => Math.Sqrt(2.0 / inputs),
+                WeightInitialization.Xavier => Math.Sqrt(2.0 / (inputs + outputs)),
+                _ => options.InitialWeightStandardDeviation,
+            };
+            var weights = new float[inputs * outputs];
+            for (int i = 0; i < weights.Length; i++)
+                weights[i] = (float)(std * StandardNormal(random));
+            using (no_grad())
+            {
+                using var values = tensor(weights, [outputs, inputs]);
+                linear.weight.copy_(values);
+                linear.bias?.zero_();
+            }
+        }
+
+        private static double StandardNormal(Random random)
+        {
+            // Box-Muller; 1 - NextDouble() is in (0, 1], so the logarithm is finite.
+            double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
+            return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _dropoutGenerator.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using System;
+using System.Threading;
+using Microsoft.ML.Data;
+
+namespace MLNet.BatchNorm
+{
+    public sealed partial class BnMlpTrainer
+    {
+        /// <summary>Default values of <see cref="Options"/>, chosen from measurements on mnist10k (see README).</summary>
+        public static class Defaults
+        {
+            /// <summary>Hidden layer sizes: three layers of 100 units, the reference network.</summary>
+            public static int[] HiddenLayerSizes => [100, 100, 100];
+
+            /// <summary>ReLU.</summary>
+            public const BnMlpActivation Activation = BnMlpActivation.ReLU;
+
+            /// <summary>Batch normalization on.</summary>
+            public const bool UseBatchNorm = true;
+
+            /// <summary>1e-5, PyTorch's default.</summary>
+            public const float BatchNormEpsilon = 1e-5f;
+
+            /// <summary>Exact (the paper's Algorithm 2).</summary>
+            public const PopulationStatisticsMode PopulationStatistics = PopulationStatisticsMode.Exact;
+
+            /// <summary>0.9, PyTorch's default (its momentum 0.1).</summary>
+            public const float MovingAverageDecay = 0.9f;
+
+            /// <summary>No dropout.</summary>
+            public const float DropoutRate = 0f;
+
+            /// <summary>He normal.</summary>
+            public const WeightInitialization Initialization = WeightInitialization.He;
+
+            /// <summary>0.05, the reference network's "reasonable" initialization (used with <see cref="WeightInitialization.Normal"/>).</summary>
+            public const float InitialWeightStandardDeviation = 0.05f;
+
+            /// <summary>Adam.</summary>
+            public const BnMlpOptimizer Optimizer = BnMlpOptimizer.Adam;
+
+            /// <summary>1e-3.</summary>
+            public const float LearningRate = 1e-3f;
+
+            /// <summary>0.9 (used with <see cref="BnMlpOptimizer.SgdMomentum"/>).</summary>
+            public const float Momentum = 0.9f;
+
+            /// <summary>No weight decay.</summary>
+            public const float WeightDecay = 0f;
+
+            /// <summary>64 rows.</summary>
+            public const int BatchSize = 64;
+
+            /// <summary>15 passes over the training data.</summary>
+            public const int NumberOfEpochs = 15;
+
+            /// <summary>Shuffle every epoch.</summary>
+            public const bool ShuffleEachEpoch = true;
+        }
+
+        /// <summary>Options of the <see cref="BnMlpTrainer"/>.</summary>
+        public sealed class Options
+        {
+            /// <summary>The label column: a key type (use <c>MapValueToKey</c>). Default "Label".</summary>
+            public string LabelColumnName = DefaultColumnNames.Label;
+
+            /// <summary>The feature column: a known-size vector of <see cref="float"/>. Default "Features".</summary>
+            public string FeatureColumnName = DefaultColumnNames.Features;
+
+            /// <summary>Optional example weight column (non-negative finite <see cref="float"/>); null for equal weights.</summary>
+            public string ExampleWeightColumnName;
+
+            /// <summary>Sizes of the hidden layers, in order. Default 100, 100, 100.</summary>
+            public int[] HiddenLayerSizes = Defaults.HiddenLayerSizes;
+
+            /// <summary>Nonlinearity after each hidden layer. Default ReLU.</summary>
+            public BnMlpActivation Activation = Defaults.Activation;
+
+            /// <summary>Batch normalization after each hidden dense layer (then those layers have no bias). Default on.</summary>
+            public bool UseBatchNorm = Defaults.UseBatchNorm;
+
+            /// <summary>Added to the variance in batch normalization; positive. Default 1e-5.</summary>
+            public float BatchNormEpsilon = Defaults.BatchNormEpsilon;
+
+            /// <summary>How population statistics are estimated. Default <see cref="PopulationStatisticsMode.Exact"/>.</summary>
+            public PopulationStatisticsMode PopulationStatistics = Defaults.PopulationStatistics;
+
+            /// <summary>Decay of the moving averages, in [0, 1) (TensorFlow's "momentum"; PyTorch's momentum is 1 - decay).
+            /// Used with <see cref="PopulationStatisticsMode.MovingAverage"/>. Default 0.9.</summary>
+            public float MovingAverageDecay = Defaults.MovingAverageDecay;
+
+            /// <summary>Inverted-dropout rate after each hidden activation during training, in [0, 1). Default 0.</summary>
+            public float DropoutRate = Defaults.DropoutRate;
+
+            /// <summary>Initial weight distribution. Default He. With the same seed, networks with and without batch
+            /// normalization start from the same weights.</summary>
+            public WeightInitialization Initialization = Defaults.Initialization;
+
+            /// <summary>Standard deviation for <see cref="WeightInitialization.Normal"/>; positive. Default 0.05.</summary>
+            public float InitialWeightStandardDeviation = Defaults.InitialWeightStandardDeviation;
+
+            /// <summary>The optimizer. Default Adam.</summary>
+            public BnMlpOptimizer Optimizer = Defaults.Optimizer;
+
+            /// <summary>Learning rate; positive. Default 1e-3.</summary>
+            public float LearningRate = Defaults.LearningRate;
+
+            /// <summary>Momentum of <see cref="BnMlpOptimizer.SgdMomentum"/>, in [0, 1). Default 0.9.</summary>
+            public float Momentum = Defaults.Momentum;
+
+            /// <summary>L2 weight decay applied by the optimizer; not negative. Default 0.</summary>
+            public float WeightDecay = Defaults.WeightDecay;
+
+            /// <summary>Rows per mini-batch; at least 2 with batch normalization. A last batch of one row is merged into
+            /// the batch before it. Default 64.</summary>
+            public int BatchSize = Defaults.BatchSize;
+
+            /// <summary>Passes over the training data; positive. Default 15.</summary>
+            public int NumberOfEpochs = Defaults.NumberOfEpochs;
+
+            /// <summary>Draw a new row order every epoch (from the <c>MLContext</c> seed). Default true.</summary>
+            public bool ShuffleEachEpoch = Defaults.ShuffleEachEpoch;
+
+            /// <summary>Threads TorchSharp may use while training; null keeps its default (one per core).</summary>
+            public int? NumberOfThreads;
+
+            /// <summary>Stops training: Fit throws <see cref="OperationCanceledException"/> within one batch.</summary>
+            public CancellationToken CancellationToken;
+
+            internal void Check()
+            {
+                CheckName(LabelColumnName, nameof(LabelColumnName));
+                CheckName(FeatureColumnName, nameof(FeatureColumnName));
+                if (HiddenLayerSizes == null)
+                    throw new ArgumentNullException(nameof(HiddenLayerSizes), "Give the hidden layer sizes (an empty array for none).");
+                for (int i = 0; i < HiddenLayerSizes.Length; i++)
+                {
+                    if (HiddenLayerSizes[i] < 1)
+                        throw new ArgumentOutOfRangeException(nameof(HiddenLayerSizes), HiddenLayerSizes[i], $"Hidden layer {i} must have at least one unit.");
+                }
+                CheckDefined(Activation, nameof(Activation));
+                CheckDefined(PopulationStatistics, nameof(PopulationStatistics));
+                CheckDefined(Initialization, nameof(Initialization));
+                CheckDefined(Optimizer, nameof(Optimizer));
+                CheckPositive(BatchNormEpsilon, nameof(BatchNormEpsilon));
+                CheckUnitInterval(MovingAverageDecay, nameof(MovingAverageDecay));
+                CheckUnitInterval(DropoutRate, nameof(DropoutRate));
+                CheckPositive(InitialWeightStandardDeviation, nameof(InitialWeightStandardDeviation));
+                CheckPositive(LearningRate, nameof(LearningRate));
+                CheckUnitInterval(Momentum, nameof(Momentum));
+                if (!(WeightDecay >= 0) || float.IsInfinity(WeightDecay))
+                    throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Weight decay must be a finite number, 0 or more.");
+                int minBatch = UseBatchNorm ? 2 : 1;
+                if (BatchSize < minBatch)
+                    throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize,
+                        UseBatchNorm ? "Batch normalization needs at least 2 rows per batch." : "The batch size must be positive.");
+                if (NumberOfEpochs < 1)
+                    throw new ArgumentOutOfRangeException(nameof(NumberOfEpochs), NumberOfEpochs, "Train for at least one epoch.");
+                if (NumberOfThreads is < 1)
+                    throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "Use at least one thread, or null for the default.");
+            }
+
+            private static void CheckName(string name, string option)
+            {
+                if (string.IsNullOrWhiteSpace(name))
+                    throw new ArgumentException("A column name is required.", option);
+            }
+
+            private static void CheckDefined<TEnum>(TEnum value, string option) where TEnum : struct, Enum
+            {
+                if (!Enum.IsDefined(value))
+                    throw new ArgumentOutOfRangeException(option, value, $"Unknown {typeof(TEnum).Name}.");
+            }
+
+            private static void CheckPositive(float value, string option)
+            {
+                if (!(value > 0) || float.IsInfinity(value))
+                    throw new ArgumentOutOfRangeException(option, value, "Must be a positive finite number.");
+            }
+
+            private static void CheckUnitInterval(float value, string option)
+            {
+                if (!(value >= 0 && value < 1))
+                    throw new ArgumentOutOfRangeException(option, value, "Must be in [0, 1).");
+            }
+        }
+    }
+}

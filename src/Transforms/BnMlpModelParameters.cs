@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// What a BN-MLP learned, as plain arrays: for each layer its weights, bias, batch-normalization scale and shift
+    /// with the population statistics, and activation. The last layer gives the class logits; scores are their softmax.
+    /// </summary>
+    public sealed class BnMlpModelParameters
+    {
+        private readonly BnMlpLayer[] _layers;
+
+        /// <summary>Creates model parameters from layers, hidden layers first and the output layer last.</summary>
+        /// <param name="layers">At least the output layer. Each layer's input count must equal the previous layer's output count;
+        /// every layer but the last has an activation, the last has none.</param>
+        public BnMlpModelParameters(IEnumerable<BnMlpLayer> layers)
+        {
+            ArgumentNullException.ThrowIfNull(layers);
+            _layers = layers.ToArray();
+            if (_layers.Length == 0)
+                throw new ArgumentException("A model needs at least an output layer.", nameof(layers));
+            for (int i = 0; i < _layers.Length; i++)
+            {
+                var layer = _layers[i] ?? throw new ArgumentException($"Layer {i} is null.", nameof(layers));
+                bool isOutput = i == _layers.Length - 1;
+                if (isOutput && layer.Activation != null)
+                    throw new ArgumentException("The output layer gives logits: it has no activation.", nameof(layers));
+                if (!isOutput && layer.Activation == null)
+                    throw new ArgumentException($"Hidden layer {i} has no activation.", nameof(layers));
+                if (i > 0 && layer.InputCount != _layers[i - 1].OutputCount)
+                    throw new ArgumentException($"Layer {i} expects {layer.InputCount} inputs but layer {i - 1} has {_layers[i - 1].OutputCount} units.", nameof(layers));
+            }
+            if (ClassCount < 2)
+                throw new ArgumentException($"The output layer must have at least two classes, found {ClassCount}.", nameof(layers));
+            Network = new FoldedNetwork(_layers);
+        }
+
+        /// <summary>Length of the feature vector the model reads.</summary>
+        public int InputCount => _layers[0].InputCount;
+
+        /// <summary>Number of classes (units of the output layer).</summary>
+        public int ClassCount => _layers[^1].OutputCount;
+
+        /// <summary>The layers: hidden layers in order, then the output layer.</summary>
+        public IReadOnlyList<BnMlpLayer> Layers => _layers;
+
+        /// <summary>The hidden layers' sizes, in order.</summary>
+        public IReadOnlyList<int> HiddenLayerSizes => _layers.Take(_layers.Length - 1).Select(l => l.OutputCount).ToArray();
+
+        /// <summary>The inference network, with batch normalization folded into the dense layers.</summary>
+        internal FoldedNetwork Network { get; }
+    }
+}

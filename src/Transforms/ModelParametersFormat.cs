@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// Binary form of <see cref="BnMlpModelParameters"/> inside the model zip: a length-prefixed block followed by its
+    /// SHA-256, so a changed byte is refused even where the zip's CRC was recomputed. Every length read from the file is
+    /// checked against the bytes actually present before anything is allocated.
+    /// </summary>
+    internal static class ModelParametersFormat
+    {
+        private const int MaxLayers = 1024;
+        private const byte NoActivation = 255;
+        private const byte HasBiasFlag = 1;
+        private const byte HasBatchNormFlag = 2;
+        private const int HashSize = 32;
+
+        /// <summary>Writes the parameter block and its hash.</summary>
+        public static void Write(BinaryWriter writer, BnMlpModelParameters model)
+        {
+            var block = new MemoryStream();
+            using (var blockWriter = new BinaryWriter(block, System.Text.Encoding.UTF8, leaveOpen: true))
+                WriteLayers(blockWriter, model);
+            byte[] bytes = block.ToArray();
+            writer.Write((long)bytes.Length);
+            writer.Write(bytes);
+            writer.Write(SHA256.HashData(bytes));
+        }
+
+        /// <summary>Reads and verifies what <see cref="Write"/> wrote.</summary>
+        /// <exception cref="InvalidDataException">The block is truncated, damaged or inconsistent.</exception>
+        public static BnMlpModelParameters Read(BinaryReader reader)
+        {
+            long length = reader.ReadInt64();
+            if (length <= 0 || length > int.MaxValue)
+                throw Damaged($"the parameter block claims {length} bytes");
+            byte[] bytes = ReadUpTo(reader.BaseStream, (int)length);
+            byte[] hash = reader.ReadBytes(HashSize);
+            if (hash.Length != HashSize)
+                throw Damaged("the parameter hash is truncated");
+            if (!CryptographicOperations.FixedTimeEquals(hash, SHA256.HashData(bytes)))
+                throw Damaged("the parameters do not match their SHA-256 hash (the file was changed after it was saved)");
+            using var blockReader = new BinaryReader(new MemoryStream(bytes, writable: false));
+            try
+            {
+                var model = ReadLayers(blockReader);
+                if (blockReader.BaseStream.Position != bytes.Length)
+                    throw Damaged("the parameter block has trailing bytes");
+                return model;
+            }
+            catch (Exception e) when (e is EndOfStreamException or ArgumentException)
+            {
+                throw Damaged(e.Message, e);
+            }
+        }
+
+        private static void WriteLayers(BinaryWriter writer, BnMlpModelParameters model)
+        {
+            writer.Write(model.Layers.Count);
+            foreach (var layer in model.Layers)
+            {
+                writer.Write(layer.InputCount);
+                writer.Write(layer.OutputCount);
+                writer.Write(layer.Activation is { } a ? (byte)a : NoActivation);
+                byte flags = (byte)((layer.Bias != null ? HasBiasFlag : 0) | (layer.BatchNorm != null ? HasBatchNormFlag : 0));
+                writer.Write(flags);
+                WriteFloats(writer, layer.WeightSpan);
+                if (layer.Bias != null)
+                    WriteFloats(writer, layer.BiasSpan);
+                if (layer.BatchNorm is { } bn)
+                {
+                    writer.Write(bn.Epsilon);
+                    WriteFloats(writer, bn.GammaSpan);
+                    WriteFloats(writer, bn.BetaSpan);
+                    WriteFloats(writer, bn.MeanSpan);
+                    WriteFloats(writer, bn.VarianceSpan);
+                }
+            }
+        }
+
+        private static BnMlpModelParameters ReadLayers(BinaryReader reader)
+        {
+            int count = reader.ReadInt32();
+            if (count < 1 || count > MaxLayers)
+                throw Damaged($"{count} layers (expected 1 to {MaxLayers})");
+            var layers = new List<BnMlpLayer>(count);
+            for (int i = 0; i < count; i++)
+            {
+                int inputs = reader.ReadInt32();
+                int outputs = reader.ReadInt32();
+                byte activationCode = reader.ReadByte();
+                byte flags = reader.ReadByte();
+                if (inputs < 1 || outputs < 1 || (flags & ~(HasBiasFlag | HasBatchNormFlag)) != 0)
+                    throw Damaged($"layer {i} has {inputs} inputs, {outputs} units, flags {flags}");
+                BnMlpActivation? activation = activationCode == NoActivation ? null : (BnMlpActivation)activationCode;
+                float[] weights = ReadFloats(reader, (long)inputs * outputs);
+                float[] bias = (flags & HasBiasFlag) != 0 ? ReadFloats(reader, outputs) : null;
+                BatchNormParameters batchNorm = null;
+                if ((flags & HasBatchNormFlag) != 0)
+                {
+                    float epsilon = reader.ReadSingle();
+                    batchNorm = new BatchNormParameters(
+                        gamma: ReadFloats(reader, outputs), beta: ReadFloats(reader, outputs),
+                        mean: ReadFloats(reader, outputs), variance: ReadFloats(reader, outputs), epsilon);
+                }
+                layers.Add(new BnMlpLayer(inputs, outputs, weights, bias, batchNorm, activation));
+            }
+            return new BnMlpModelParameters(layers);
+        }
+
+        private static void WriteFloats(BinaryWriter writer, ReadOnlySpan<float> values) =>
+            writer.Write(MemoryMarshal.AsBytes(values));
+
+        private static float[] ReadFloats(BinaryReader reader, long count)
+        {
+            var stream = reader.BaseStream;
+            if (count * sizeof(float) > stream.Length - stream.Position)
+                throw Damaged($"a block of {count} values is longer than the {stream.Length - stream.Position} bytes left");
+            var values = new float[count];
+            stream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+            return values;
+        }
+
+        /// <summary>Reads <paramref name="length"/> bytes, growing the buffer only as data arrives, so a damaged length
+        /// cannot make it allocate more than the stream holds.</summary>
+        private static byte[] ReadUpTo(Stream stream, int length)
+        {
+            var buffer = new MemoryStream();
+            var chunk = new byte[Math.Min(length, 1 << 20)];
+            while (buffer.Length < length)
+            {
+                int read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, length - buffer.Length));
+                if (read == 0)
+                    throw Damaged($"the parameter block is truncated ({buffer.Length} of {length} bytes)");
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
+        }
+
+        private static InvalidDataException Damaged(string what, Exception inner = null) =>
+            new($"The BN-MLP model is damaged: {what}.", inner);
+    }
+}
