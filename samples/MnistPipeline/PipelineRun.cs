@@ -43,7 +43,7 @@ namespace MnistPipeline
             string path = Path.Combine(arguments.OutputDirectory, "model.zip");
             ml.Model.Save(model, train.Schema, path);
             var loaded = ml.Model.Load(path, out _);
-            bool identical = ScoreCommand.ScoresOf(model.Transform(test)).Zip(ScoreCommand.ScoresOf(loaded.Transform(test)))
+            bool identical = SavedModelScoring.ScoresOf(model.Transform(test)).Zip(SavedModelScoring.ScoresOf(loaded.Transform(test)))
                 .All(pair => pair.First.AsSpan().SequenceEqual(pair.Second));
             Console.WriteLine($"Saved {path} ({new FileInfo(path).Length / 1024.0:F1} KiB); loaded scores bit-identical: {identical}.");
 

@@ -19,7 +19,7 @@ namespace MnistPipeline
             {
                 var arguments = new Arguments(args);
                 if (arguments.ScoreModel != null)
-                    return ScoreCommand.Run(arguments);
+                    return SavedModelScoring.Run(arguments);
                 return PipelineRun.Run(arguments);
             }
             catch (ArgumentException e) when (e.ParamName == "args")

@@ -8,7 +8,7 @@ using Microsoft.ML.Data;
 namespace MnistPipeline
 {
     /// <summary>Loads a saved model in a fresh process and writes the test set's scores, for bit-for-bit comparison.</summary>
-    public static class ScoreCommand
+    public static class SavedModelScoring
     {
         public static int Run(Arguments arguments)
         {

@@ -12,7 +12,7 @@ namespace MLNet.BatchNorm
         /// <param name="labelColumnName">The label column: a key type (use <c>MapValueToKey</c>).</param>
         /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
         /// <param name="exampleWeightColumnName">Optional example weight column.</param>
-        /// <param name="hiddenLayerSizes">Sizes of the hidden layers; null for the default (100, 100, 100).</param>
+        /// <param name="hiddenLayerSizes">Sizes of the hidden layers; null for the default (256, 128).</param>
         /// <param name="numberOfEpochs">Passes over the training data.</param>
         /// <param name="learningRate">Learning rate of the optimizer (Adam by default).</param>
         /// <param name="useBatchNorm">Batch normalization after each hidden dense layer.</param>

@@ -9,8 +9,8 @@ namespace MLNet.BatchNorm
         /// <summary>Default values of <see cref="Options"/>, chosen from measurements on mnist10k (see README).</summary>
         public static class Defaults
         {
-            /// <summary>Hidden layer sizes: three layers of 100 units, the reference network.</summary>
-            public static int[] HiddenLayerSizes => [100, 100, 100];
+            /// <summary>Hidden layer sizes 256, 128: on mnist10k 96.0% over three seeds against 95.6% for 3 x 100.</summary>
+            public static int[] HiddenLayerSizes => [256, 128];
 
             /// <summary>ReLU.</summary>
             public const BnMlpActivation Activation = BnMlpActivation.ReLU;
@@ -27,8 +27,8 @@ namespace MLNet.BatchNorm
             /// <summary>0.9, PyTorch's default (its momentum 0.1).</summary>
             public const float MovingAverageDecay = 0.9f;
 
-            /// <summary>No dropout.</summary>
-            public const float DropoutRate = 0f;
+            /// <summary>0.2: the 256-128 network overfits mnist10k without it.</summary>
+            public const float DropoutRate = 0.2f;
 
             /// <summary>He normal.</summary>
             public const WeightInitialization Initialization = WeightInitialization.He;
@@ -70,7 +70,7 @@ namespace MLNet.BatchNorm
             /// <summary>Optional example weight column (non-negative finite <see cref="float"/>); null for equal weights.</summary>
             public string ExampleWeightColumnName;
 
-            /// <summary>Sizes of the hidden layers, in order. Default 100, 100, 100.</summary>
+            /// <summary>Sizes of the hidden layers, in order. Default 256, 128.</summary>
             public int[] HiddenLayerSizes = Defaults.HiddenLayerSizes;
 
             /// <summary>Nonlinearity after each hidden layer. Default ReLU.</summary>
@@ -89,7 +89,7 @@ namespace MLNet.BatchNorm
             /// Used with <see cref="PopulationStatisticsMode.MovingAverage"/>. Default 0.9.</summary>
             public float MovingAverageDecay = Defaults.MovingAverageDecay;
 
-            /// <summary>Inverted-dropout rate after each hidden activation during training, in [0, 1). Default 0.</summary>
+            /// <summary>Inverted-dropout rate after each hidden activation during training, in [0, 1). Default 0.2.</summary>
             public float DropoutRate = Defaults.DropoutRate;
 
             /// <summary>Initial weight distribution. Default He. With the same seed, networks with and without batch

@@ -1,0 +1,132 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MnistPipeline;
+using Xunit;
+
+namespace MLNet.BatchNorm.Tests
+{
+    [Collection(MnistModelCollection.Name)]
+    public sealed class InferenceTests
+    {
+        private readonly MnistModelFixture _fixture;
+
+        public InferenceTests(MnistModelFixture fixture) => _fixture = fixture;
+
+        [Fact]
+        public void DefaultOptionsReach95PercentOnMnist10kTest()
+        {
+            var metrics = _fixture.Context.MulticlassClassification.Evaluate(_fixture.Model.Transform(_fixture.Test));
+            Assert.True(metrics.MicroAccuracy >= 0.95, $"accuracy {metrics.MicroAccuracy:P2}");
+            Assert.InRange(metrics.LogLoss, 0, 0.3);
+        }
+
+        [Fact]
+        public void ARowScoresTheSameAloneAsInABatchOf10000()
+        {
+            var ml = _fixture.Context;
+            var rows = Enumerable.Range(0, 10_000).Select(i => TestData.MnistTest[i % TestData.MnistTest.Length]).ToArray();
+            var batchScores = TestData.Scores(_fixture.Model.Transform(ml.Data.LoadFromEnumerable(rows)));
+            var engine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(_fixture.Model);
+            for (int i = 0; i < 300; i++)
+            {
+                var alone = engine.Predict(rows[i]).Score;
+                var aloneInView = TestData.Scores(_fixture.Model.Transform(ml.Data.LoadFromEnumerable(new[] { rows[i] })))[0];
+                for (int k = 0; k < alone.Length; k++)
+                {
+                    Assert.Equal(batchScores[i][k], alone[k], 1e-5f);
+                    Assert.Equal(batchScores[i][k], aloneInView[k], 1e-5f);
+                }
+            }
+        }
+
+        [Fact]
+        public void FoldedInferenceMatchesUnfoldedReference()
+        {
+            var model = _fixture.Transformer.Model;
+            var scores = TestData.Scores(_fixture.Model.Transform(_fixture.Test));
+            for (int i = 0; i < 500; i++)
+            {
+                var expected = ReferenceNetwork.Probabilities(model, TestData.MnistTest[i].Features);
+                for (int k = 0; k < expected.Length; k++)
+                    Assert.Equal(expected[k], scores[i][k], 1e-5);
+            }
+        }
+
+        [Fact]
+        public void PublicParametersDescribeTheNetworkWithPopulationStatistics()
+        {
+            var model = _fixture.Transformer.Model;
+            Assert.Equal(784, model.InputCount);
+            Assert.Equal(10, model.ClassCount);
+            Assert.Equal(new[] { 256, 128 }, model.HiddenLayerSizes);
+            foreach (var layer in model.Layers.Take(2))
+            {
+                Assert.Null(layer.Bias);
+                Assert.Equal(BnMlpActivation.ReLU, layer.Activation);
+                var bn = layer.BatchNorm;
+                Assert.Equal(BnMlpTrainer.Defaults.BatchNormEpsilon, bn.Epsilon);
+                // Trained statistics, not the initial mean 0 / variance 1.
+                Assert.Contains(bn.Mean, m => Math.Abs(m) > 0.01);
+                Assert.Contains(bn.Variance, v => Math.Abs(v - 1) > 0.01);
+                Assert.All(bn.Variance, v => Assert.True(v >= 0));
+            }
+            Assert.Null(model.Layers[^1].Activation);
+            Assert.Null(model.Layers[^1].BatchNorm);
+            Assert.Equal(10, model.Layers[^1].Bias.Count);
+        }
+
+        [Fact]
+        public void OutputSchemaIsWhatMulticlassEvaluationExpects()
+        {
+            var schema = _fixture.Model.Transform(_fixture.Test).Schema;
+            var score = schema["Score"];
+            Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 10), score.Type);
+            ReadOnlyMemory<char> kind = default;
+            score.Annotations.GetValue(AnnotationUtils.Kinds.ScoreColumnKind, ref kind);
+            Assert.Equal("MulticlassClassification", kind.ToString());
+            var predicted = schema["PredictedLabel"];
+            Assert.Equal(new KeyDataViewType(typeof(uint), 10), predicted.Type);
+            VBuffer<uint> keyValues = default;
+            predicted.GetKeyValues(ref keyValues);
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => (uint)i), keyValues.DenseValues());
+        }
+
+        [Fact]
+        public void PredictionEngineGivesBackTheOriginalLabels()
+        {
+            var ml = _fixture.Context;
+            var withLabels = _fixture.Model.Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel").Fit(_fixture.Model.Transform(_fixture.Test)));
+            var engine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(withLabels);
+            int correct = TestData.MnistTest.Take(500).Count(row => engine.Predict(row).PredictedLabel == row.Label);
+            Assert.True(correct >= 470, $"{correct} of 500 single-row predictions correct");
+        }
+
+        [Fact]
+        public void ModelSavedHereScoresBitIdenticallyInAFreshProcess()
+        {
+            var ml = _fixture.Context;
+            string directory = Directory.CreateTempSubdirectory("bnmlp-roundtrip").FullName;
+            string zip = Path.Combine(directory, "model.zip"), scoresFile = Path.Combine(directory, "scores.bin");
+            ml.Model.Save(_fixture.Model, _fixture.Train.Schema, zip);
+
+            string sample = typeof(Digits).Assembly.Location;
+            var start = new ProcessStartInfo("dotnet", [sample, "--score", zip, scoresFile]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            using var process = Process.Start(start);
+            string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+            Assert.True(process.WaitForExit(120_000), "the scoring process did not finish");
+            Assert.True(process.ExitCode == 0, output);
+
+            var expected = TestData.Scores(_fixture.Model.Transform(_fixture.Test)).SelectMany(row => row).ToArray();
+            var actual = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scoresFile)).ToArray();
+            Assert.Equal(expected.Length, actual.Length);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(actual[i]));
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}

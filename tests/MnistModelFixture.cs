@@ -1,0 +1,36 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MnistPipeline;
+using Xunit;
+
+namespace MLNet.BatchNorm.Tests
+{
+    /// <summary>One model trained with default options on mnist10k, shared by the tests that only read it.</summary>
+    public sealed class MnistModelFixture
+    {
+        public MnistModelFixture()
+        {
+            Context = new MLContext(seed: 1);
+            Train = Context.Data.LoadFromEnumerable(TestData.MnistTrain);
+            Test = Context.Data.LoadFromEnumerable(TestData.MnistTest);
+            Model = TestData.Pipeline(Context, new BnMlpTrainer.Options()).Fit(Train);
+            Transformer = Model.LastTransformer;
+        }
+
+        public MLContext Context { get; }
+
+        public IDataView Train { get; }
+
+        public IDataView Test { get; }
+
+        public TransformerChain<BnMlpMulticlassTransformer> Model { get; }
+
+        public BnMlpMulticlassTransformer Transformer { get; }
+    }
+
+    [CollectionDefinition(Name)]
+    public sealed class MnistModelCollection : ICollectionFixture<MnistModelFixture>
+    {
+        public const string Name = "mnist10k default model";
+    }
+}

@@ -1,0 +1,71 @@
+using System;
+using System.Linq;
+using Microsoft.ML;
+using Xunit;
+
+namespace MLNet.BatchNorm.Tests
+{
+    public sealed class PopulationStatisticsTests
+    {
+        [Fact]
+        public void ExactStatisticsOfOneFullBatchEqualAManagedComputation()
+        {
+            // With one batch of all rows, Algorithm 2 gives each BN layer the mean and the unbiased variance of its
+            // input over the whole set, the earlier layers normalized with that same batch: computed here independently.
+            var ml = new MLContext(seed: 3);
+            var rows = TestData.Blobs(rows: 40, classes: 3, seed: 3, features: 6);
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [5, 4], BatchSize = 40, NumberOfEpochs = 5 };
+            var model = TestData.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 6))).LastTransformer.Model;
+
+            double[][] x = rows.Select(r => r.Features.Select(v => (double)v).ToArray()).ToArray();
+            foreach (var layer in model.Layers.Take(2))
+            {
+                var h = x.Select(row => Enumerable.Range(0, layer.OutputCount)
+                    .Select(j => Enumerable.Range(0, layer.InputCount).Sum(i => layer.Weights[j * layer.InputCount + i] * row[i])).ToArray()).ToArray();
+                var bn = layer.BatchNorm;
+                for (int j = 0; j < layer.OutputCount; j++)
+                {
+                    double mean = h.Average(row => row[j]);
+                    double biased = h.Average(row => (row[j] - mean) * (row[j] - mean));
+                    Assert.Equal(mean, bn.Mean[j], 1e-4);
+                    Assert.Equal(biased * 40 / 39, bn.Variance[j], 1e-4 * Math.Max(1, biased));
+                    foreach (var row in h)
+                        row[j] = Math.Max(0, bn.Gamma[j] * (row[j] - mean) / Math.Sqrt(biased + bn.Epsilon) + bn.Beta[j]);
+                }
+                x = h;
+            }
+        }
+
+        [Fact]
+        public void ExactMeanOfTheFirstLayerIsTheMeanOverAllRowsWhateverTheBatches()
+        {
+            // Equal-size batches: the average of the batch means of W x is the mean of W x over all rows.
+            var ml = new MLContext(seed: 4);
+            var rows = TestData.Blobs(rows: 120, classes: 3, seed: 4, features: 6);
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [5], BatchSize = 20, NumberOfEpochs = 3 };
+            var layer = TestData.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 6))).LastTransformer.Model.Layers[0];
+            for (int j = 0; j < layer.OutputCount; j++)
+            {
+                double mean = rows.Average(r => Enumerable.Range(0, 6).Sum(i => (double)layer.Weights[j * 6 + i] * r.Features[i]));
+                Assert.Equal(mean, layer.BatchNorm.Mean[j], 1e-4);
+            }
+        }
+
+        [Fact]
+        public void MovingAverageAndExactStatisticsDiffer()
+        {
+            BatchNormParameters FirstLayer(PopulationStatisticsMode mode)
+            {
+                var ml = new MLContext(seed: 5);
+                var options = new BnMlpTrainer.Options { HiddenLayerSizes = [5], BatchSize = 16, NumberOfEpochs = 2, PopulationStatistics = mode, MovingAverageDecay = 0.5f };
+                return TestData.Pipeline(ml, options).Fit(TestData.BlobView(ml, 100, 3, seed: 5)).LastTransformer.Model.Layers[0].BatchNorm;
+            }
+            var exact = FirstLayer(PopulationStatisticsMode.Exact);
+            var moving = FirstLayer(PopulationStatisticsMode.MovingAverage);
+            // Same seed, same training: the trained scale is the same, only the statistics' estimate differs.
+            Assert.Equal(exact.Gamma, moving.Gamma);
+            Assert.NotEqual(exact.Mean, moving.Mean);
+            Assert.All(moving.Variance, v => Assert.True(v > 0 && float.IsFinite(v)));
+        }
+    }
+}
