@@ -16,6 +16,12 @@ namespace MnistPipeline
             var (trainRows, testRows) = arguments.LoadData();
             Console.WriteLine($"Data: {arguments.Data}, {trainRows.Length} training rows, {testRows.Length} test rows.");
             var ml = new MLContext(seed: arguments.Seed);
+            // The trainer reports each epoch and the statistics pass through the ML.NET log.
+            ml.Log += (_, e) =>
+            {
+                if (e.Source.StartsWith("BnMlpTrainer", StringComparison.Ordinal) && e.Kind >= Microsoft.ML.Runtime.ChannelMessageKind.Info)
+                    Console.WriteLine("  " + e.RawMessage);
+            };
             var train = ml.Data.LoadFromEnumerable(trainRows);
             var test = ml.Data.LoadFromEnumerable(testRows);
 

@@ -38,22 +38,19 @@ namespace MLNet.BatchNorm
                 .ToArray();
         }
 
+        /// <summary>Moves the input cursor; the scored row on top of it does the rest.</summary>
         private sealed class ScoredCursor : DataViewRowCursor
         {
-            private readonly ScoringBindings _bindings;
             private readonly DataViewRowCursor _input;
-            private readonly bool[] _active;
-            private readonly RowScorer _scorer;
+            private readonly ScoredRow _row;
 
             public ScoredCursor(ScoringBindings bindings, DataViewRowCursor input, bool[] active)
             {
-                _bindings = bindings;
                 _input = input;
-                _active = active;
-                _scorer = bindings.CreateScorer(input, active);
+                _row = new ScoredRow(bindings, input, active);
             }
 
-            public override DataViewSchema Schema => _bindings.OutputSchema;
+            public override DataViewSchema Schema => _row.Schema;
 
             public override long Position => _input.Position;
 
@@ -63,10 +60,9 @@ namespace MLNet.BatchNorm
 
             public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
 
-            public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+            public override bool IsColumnActive(DataViewSchema.Column column) => _row.IsColumnActive(column);
 
-            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
-                _bindings.GetGetter<TValue>(_input, _scorer, _active, column);
+            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _row.GetGetter<TValue>(column);
 
             protected override void Dispose(bool disposing)
             {

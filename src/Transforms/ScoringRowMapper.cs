@@ -20,34 +20,5 @@ namespace MLNet.BatchNorm
 
         public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) =>
             new ScoredRow(_bindings, input, _bindings.ActiveMask(activeColumns));
-
-        private sealed class ScoredRow : DataViewRow
-        {
-            private readonly ScoringBindings _bindings;
-            private readonly DataViewRow _input;
-            private readonly bool[] _active;
-            private readonly RowScorer _scorer;
-
-            public ScoredRow(ScoringBindings bindings, DataViewRow input, bool[] active)
-            {
-                _bindings = bindings;
-                _input = input;
-                _active = active;
-                _scorer = bindings.CreateScorer(input, active);
-            }
-
-            public override DataViewSchema Schema => _bindings.OutputSchema;
-
-            public override long Position => _input.Position;
-
-            public override long Batch => _input.Batch;
-
-            public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-
-            public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
-
-            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
-                _bindings.GetGetter<TValue>(_input, _scorer, _active, column);
-        }
     }
 }
