@@ -1,0 +1,25 @@
+using System;
+using System.Linq;
+
+namespace MLNet.BatchNorm.Bench
+{
+    /// <summary>Entry point: the first argument picks the benchmark, the rest go to it.</summary>
+    public static class Program
+    {
+        public static int Main(string[] args)
+        {
+            string mode = args.FirstOrDefault();
+            string[] rest = args.Skip(1).ToArray();
+            switch (mode)
+            {
+                case "inference":
+                    return InferenceBench.Run(rest);
+                case "training":
+                    return TrainingBench.Run(rest);
+                default:
+                    Console.Error.WriteLine("usage: dotnet run --project bench -c Release -- inference|training [--quick] [options]");
+                    return 2;
+            }
+        }
+    }
+}
