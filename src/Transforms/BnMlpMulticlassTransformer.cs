@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Data.IO;
@@ -81,8 +82,26 @@ namespace MLNet.BatchNorm
             return builder.ToAnnotations();
         }
 
+        /// <summary>Says what is wrong in our terms before ML.NET's generic checks ("Unknown file type", "model is too new").</summary>
+        private static void CheckHeader(ModelHeader header)
+        {
+            var expected = GetVersionInfo();
+            if (header.ModelSignature != expected.ModelSignature)
+            {
+                string signature = Encoding.ASCII.GetString(BitConverter.GetBytes(header.ModelSignature)).TrimEnd('\0');
+                throw new InvalidDataException($"The model entry for '{LoaderSignature}' is not a BN-MLP model: its signature is '{signature}', expected '{ModelSignature}'.");
+            }
+            if (header.ModelVerReadable > expected.VerWrittenCur)
+            {
+                throw new InvalidDataException($"This BN-MLP model was saved in format 0x{header.ModelVerWritten:X8}, which needs format 0x{header.ModelVerReadable:X8} " +
+                    $"to read; this MLNet.BatchNorm.Transforms reads up to 0x{expected.VerWrittenCur:X8}. Update the package to load it.");
+            }
+        }
+
+        private const string ModelSignature = "BNMLPMCT";
+
         private static VersionInfo GetVersionInfo() => new(
-            modelSignature: "BNMLPMCT",
+            modelSignature: ModelSignature,
             verWrittenCur: 0x00010001, // Initial
             verReadableCur: 0x00010001,
             verWeCanReadBack: 0x00010001,
@@ -116,6 +135,7 @@ namespace MLNet.BatchNorm
         {
             Contracts.CheckValue(env, nameof(env));
             env.CheckValue(ctx, nameof(ctx));
+            CheckHeader(ctx.Header);
             ctx.CheckAtModel(GetVersionInfo());
             string featureColumnName = ctx.LoadNonEmptyString();
             var model = ModelParametersFormat.Read(ctx.Reader);
