@@ -31,6 +31,29 @@ namespace MLNet.BatchNorm.Tests
             public uint Label { get; set; }
         }
 
+        private sealed class ScalarFeature
+        {
+            public float Features { get; set; }
+
+            public uint Label { get; set; }
+        }
+
+        private sealed class WeightedRow
+        {
+            [VectorType(3)]
+            public float[] Features { get; set; }
+
+            public uint Label { get; set; }
+
+            public float Weight { get; set; }
+        }
+
+        private sealed class WideRow
+        {
+            [VectorType(5)]
+            public float[] Features { get; set; }
+        }
+
         private static readonly MLContext Ml = new(seed: 1);
 
         private static BnMlpTrainer Trainer(BnMlpTrainer.Options options = null) =>
@@ -127,7 +150,118 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
-        public void ScoringFeaturesOfTheWrongSizeFailsWhenThePipelineIsBuilt()
+        public void AScalarFeatureColumnIsRefused()
+        {
+            var data = Keyed(Ml.Data.LoadFromEnumerable(new[] { new ScalarFeature { Features = 1, Label = 1 }, new ScalarFeature { Features = 2, Label = 2 } }));
+            var error = Assert.ThrowsAny<ArgumentException>(() => Trainer().Fit(data));
+            Assert.Contains("'Features'", error.Message);
+            Assert.Contains("known-size vector of Single", error.Message);
+        }
+
+        [Theory]
+        [InlineData(-1f)]
+        [InlineData(float.NaN)]
+        [InlineData(float.PositiveInfinity)]
+        public void BadExampleWeightsNameTheColumnAndRow(float bad)
+        {
+            var rows = Rows(10).Select(r => new WeightedRow { Features = r.Features, Label = r.Label, Weight = 1 }).ToArray();
+            rows[4].Weight = bad;
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [4], NumberOfEpochs = 1, ExampleWeightColumnName = "Weight" };
+            var error = Assert.Throws<InvalidOperationException>(() => Trainer(options).Fit(Keyed(Ml.Data.LoadFromEnumerable(rows))));
+            Assert.Contains("Example weight column 'Weight', row 4", error.Message);
+        }
+
+        [Fact]
+        public void AKeyWithClassesAbsentFromTheDataTrainsAndScoresEveryKey()
+        {
+            // The key has 5 values (from the full label set) but training rows use only 3 of them.
+            var all = Enumerable.Range(0, 5).Select(c => new FloatRow { Features = [c, 0, 1], Label = (uint)c }).ToArray();
+            var keys = Ml.Transforms.Conversion.MapValueToKey("Label").Fit(Ml.Data.LoadFromEnumerable(all));
+            var rows = Enumerable.Range(0, 60).Select(i => new FloatRow { Features = [i % 3, i % 2, 1], Label = (uint)(i % 3) }).ToArray();
+            var data = keys.Transform(Ml.Data.LoadFromEnumerable(rows));
+            var model = Trainer(new BnMlpTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 20 }).Fit(data);
+            var scores = TestData.Scores(model.Transform(data));
+            Assert.All(scores, score => Assert.Equal(5, score.Length));
+            Assert.All(scores, score => Assert.True(score[3] + score[4] < 0.5f, "absent classes should get low scores"));
+        }
+
+        [Fact]
+        public void FewerRowsThanOneBatchTrainOnOneBatch()
+        {
+            var model = Trainer(new BnMlpTrainer.Options { HiddenLayerSizes = [4], NumberOfEpochs = 3, BatchSize = 64 }).Fit(Keyed(Ml.Data.LoadFromEnumerable(Rows(10))));
+            Assert.All(TestData.Scores(model.Transform(Keyed(Ml.Data.LoadFromEnumerable(Rows(10))))), AreProbabilities);
+        }
+
+        [Fact]
+        public void ConstantFeaturesGiveFiniteProbabilities()
+        {
+            // Zero variance everywhere: every BN unit sees a constant, normalized by epsilon alone.
+            var rows = Rows(40);
+            foreach (var row in rows)
+                row.Features = [1, 1, 1];
+            var data = Keyed(Ml.Data.LoadFromEnumerable(rows));
+            var model = Trainer(new BnMlpTrainer.Options { HiddenLayerSizes = [4], NumberOfEpochs = 2 }).Fit(data);
+            Assert.All(TestData.Scores(model.Transform(data)), AreProbabilities);
+        }
+
+        public static TheoryData<string, Action<BnMlpTrainer.Options>> InvalidOptions => new()
+        {
+            { "HiddenLayerSizes", o => o.HiddenLayerSizes = [-3] },
+            { "HiddenLayerSizes", o => o.HiddenLayerSizes = null },
+            { "BatchSize", o => o.BatchSize = 0 },
+            { "BatchSize", o => o.BatchSize = -5 },
+            { "LearningRate", o => o.LearningRate = -1 },
+            { "LearningRate", o => o.LearningRate = float.NaN },
+            { "LearningRate", o => o.LearningRate = float.PositiveInfinity },
+            { "DropoutRate", o => o.DropoutRate = -0.1f },
+            { "DropoutRate", o => o.DropoutRate = 1.5f },
+            { "BatchNormEpsilon", o => o.BatchNormEpsilon = -1 },
+            { "BatchNormEpsilon", o => o.BatchNormEpsilon = float.NaN },
+            { "MovingAverageDecay", o => o.MovingAverageDecay = -0.1f },
+            { "Momentum", o => o.Momentum = 1 },
+            { "WeightDecay", o => o.WeightDecay = -1 },
+            { "InitialWeightStandardDeviation", o => o.InitialWeightStandardDeviation = 0 },
+            { "NumberOfEpochs", o => o.NumberOfEpochs = -2 },
+            { "NumberOfThreads", o => o.NumberOfThreads = 0 },
+            { "Activation", o => o.Activation = (BnMlpActivation)42 },
+            { "LabelColumnName", o => o.LabelColumnName = " " },
+        };
+
+        [Theory]
+        [MemberData(nameof(InvalidOptions))]
+        public void EachInvalidOptionIsNamed(string option, Action<BnMlpTrainer.Options> makeInvalid)
+        {
+            var options = new BnMlpTrainer.Options();
+            makeInvalid(options);
+            Assert.Equal(option, Assert.ThrowsAny<ArgumentException>(() => Trainer(options)).ParamName);
+        }
+
+        [Fact]
+        public void ABatchOfOneIsAllowedWithoutBatchNormalization()
+        {
+            var model = Trainer(new BnMlpTrainer.Options { HiddenLayerSizes = [4], NumberOfEpochs = 1, BatchSize = 1, UseBatchNorm = false })
+                .Fit(Keyed(Ml.Data.LoadFromEnumerable(Rows(10))));
+            Assert.NotNull(model);
+        }
+
+        [Fact]
+        public void ScoringFeaturesOfAnotherVectorSizeFailsWhenThePipelineIsBuilt()
+        {
+            var model = Trainer().Fit(Keyed(Ml.Data.LoadFromEnumerable(Rows(20))));
+            var wide = Ml.Data.LoadFromEnumerable(new[] { new WideRow { Features = [1, 2, 3, 4, 5] } });
+            var error = Assert.ThrowsAny<ArgumentException>(() => model.Transform(wide));
+            Assert.Contains("'Features'", error.Message);
+            Assert.Contains("a vector of 5", error.Message);
+        }
+
+        private static void AreProbabilities(float[] score)
+        {
+            Assert.All(score, p => Assert.True(float.IsFinite(p) && p >= 0 && p <= 1, $"score {p}"));
+            Assert.InRange(score.Sum(), 0.999f, 1.001f);
+        }
+
+        [Fact]
+        public void ScoringFeaturesOfTheWrongTypeFailsWhenThePipelineIsBuilt()
         {
             var model = Trainer().Fit(Keyed(Ml.Data.LoadFromEnumerable(Rows(20))));
             var wrong = Ml.Data.LoadFromEnumerable(new[] { new DoubleFeatures { Features = [1, 2, 3] } });
