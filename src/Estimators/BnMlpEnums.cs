@@ -43,4 +43,19 @@ namespace MLNet.BatchNorm
         /// <summary>Adam (Kingma and Ba 2015) with beta1 0.9, beta2 0.999.</summary>
         Adam = 2,
     }
+
+    /// <summary>How the learning rate changes from epoch to epoch.</summary>
+    public enum LearningRateSchedule
+    {
+        /// <summary><see cref="BnMlpTrainer.Options.LearningRate"/> throughout.</summary>
+        Constant = 0,
+
+        /// <summary>Multiplied by <see cref="BnMlpTrainer.Options.LearningRateStepFactor"/> every
+        /// <see cref="BnMlpTrainer.Options.LearningRateStepEpochs"/> epochs.</summary>
+        Step = 1,
+
+        /// <summary>Cosine annealing from the learning rate towards 0: epoch e of E uses
+        /// <c>rate * (1 + cos(pi * (e - 1) / E)) / 2</c>.</summary>
+        Cosine = 2,
+    }
 }

@@ -56,6 +56,21 @@ namespace MLNet.BatchNorm
 
             /// <summary>Shuffle every epoch.</summary>
             public const bool ShuffleEachEpoch = true;
+
+            /// <summary>Constant learning rate.</summary>
+            public const LearningRateSchedule LearningRateSchedule = MLNet.BatchNorm.LearningRateSchedule.Constant;
+
+            /// <summary>Step schedule: every 5 epochs.</summary>
+            public const int LearningRateStepEpochs = 5;
+
+            /// <summary>Step schedule: times 0.1.</summary>
+            public const float LearningRateStepFactor = 0.1f;
+
+            /// <summary>No validation split.</summary>
+            public const float ValidationFraction = 0;
+
+            /// <summary>No early stopping.</summary>
+            public const int EarlyStoppingPatience = 0;
         }
 
         /// <summary>Options of the <see cref="BnMlpTrainer"/>.</summary>
@@ -121,6 +136,28 @@ namespace MLNet.BatchNorm
             /// <summary>Draw a new row order every epoch (from the <c>MLContext</c> seed). Default true.</summary>
             public bool ShuffleEachEpoch = Defaults.ShuffleEachEpoch;
 
+            /// <summary>How the learning rate changes over the epochs. Default <see cref="LearningRateSchedule.Constant"/>.</summary>
+            public LearningRateSchedule LearningRateSchedule = Defaults.LearningRateSchedule;
+
+            /// <summary>Epochs between steps of <see cref="LearningRateSchedule.Step"/>; positive. Default 5.</summary>
+            public int LearningRateStepEpochs = Defaults.LearningRateStepEpochs;
+
+            /// <summary>Factor applied at each step of <see cref="LearningRateSchedule.Step"/>, in (0, 1]. Default 0.1.</summary>
+            public float LearningRateStepFactor = Defaults.LearningRateStepFactor;
+
+            /// <summary>Fraction of the training rows held out (at random, from the <c>MLContext</c> seed) to validate
+            /// after every epoch, in [0, 1). Ignored when validation data is passed to
+            /// <see cref="BnMlpTrainer.Fit(Microsoft.ML.IDataView, Microsoft.ML.IDataView)"/>. Default 0: no validation.</summary>
+            public float ValidationFraction = Defaults.ValidationFraction;
+
+            /// <summary>Stop when the validation loss has not improved for this many epochs, and return the weights and
+            /// statistics of the best epoch. Needs validation data. Default 0: train all epochs, return the last.</summary>
+            public int EarlyStoppingPatience = Defaults.EarlyStoppingPatience;
+
+            /// <summary>Receives <see cref="BnMlpEpochMetrics"/> after every epoch, on the thread running <c>Fit</c>
+            /// (a <see cref="Progress{T}"/> passes them on to its own context). Default none.</summary>
+            public IProgress<BnMlpEpochMetrics> Progress;
+
             /// <summary>Threads TorchSharp may use while training; null keeps its default (one per core).</summary>
             public int? NumberOfThreads;
 
@@ -156,6 +193,14 @@ namespace MLNet.BatchNorm
                         UseBatchNorm ? "Batch normalization needs at least 2 rows per batch." : "The batch size must be positive.");
                 if (NumberOfEpochs < 1)
                     throw new ArgumentOutOfRangeException(nameof(NumberOfEpochs), NumberOfEpochs, "Train for at least one epoch.");
+                CheckDefined(LearningRateSchedule, nameof(LearningRateSchedule));
+                if (LearningRateStepEpochs < 1)
+                    throw new ArgumentOutOfRangeException(nameof(LearningRateStepEpochs), LearningRateStepEpochs, "Step at least every epoch.");
+                if (!(LearningRateStepFactor > 0 && LearningRateStepFactor <= 1))
+                    throw new ArgumentOutOfRangeException(nameof(LearningRateStepFactor), LearningRateStepFactor, "Must be in (0, 1].");
+                CheckUnitInterval(ValidationFraction, nameof(ValidationFraction));
+                if (EarlyStoppingPatience < 0)
+                    throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Use 0 for no early stopping, or a number of epochs.");
                 if (NumberOfThreads is < 1)
                     throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "Use at least one thread, or null for the default.");
             }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using Microsoft.ML;
@@ -52,21 +53,35 @@ namespace MLNet.BatchNorm
         /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
         /// <exception cref="InvalidOperationException">The data is unusable (empty, one class, non-finite features) or training diverged.</exception>
         /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled.</exception>
-        public BnMlpMulticlassTransformer Fit(IDataView input)
+        public BnMlpMulticlassTransformer Fit(IDataView input) => Fit(input, null);
+
+        /// <summary>
+        /// Trains a BN-MLP on <paramref name="input"/>, validating after every epoch on <paramref name="validationData"/>
+        /// (same columns; scored with population statistics). With <see cref="Options.EarlyStoppingPatience"/>, training
+        /// stops when the validation loss stops improving and the best epoch's model is returned.
+        /// </summary>
+        /// <param name="input">The training data.</param>
+        /// <param name="validationData">Validation data, or null to hold out <see cref="Options.ValidationFraction"/> of
+        /// <paramref name="input"/> (or not to validate when that is 0).</param>
+        /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+        /// <exception cref="InvalidOperationException">The data is unusable (empty, one class, non-finite features) or training diverged.</exception>
+        /// <exception cref="OperationCanceledException"><see cref="Options.CancellationToken"/> was cancelled.</exception>
+        public BnMlpMulticlassTransformer Fit(IDataView input, IDataView validationData)
         {
             _host.CheckValue(input, nameof(input));
             using var ch = _host.Start("Training BN-MLP");
             int previousThreads = get_num_threads();
             if (_options.NumberOfThreads is int threads)
                 set_num_threads(threads);
+            TrainingData data = null, validation = null;
             try
             {
                 var random = _host.Rand;
-                using var data = TrainingData.Load(_host, ch, input, _options);
+                (data, validation) = LoadData(ch, input, validationData, random);
                 using var network = new BnMlpNetwork(data.FeatureCount, data.ClassCount, _options, random);
                 var clock = Stopwatch.StartNew();
-                Train(ch, network, data, random);
-                if (network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact)
+                bool statisticsAreFinal = Train(ch, network, data, validation, random);
+                if (network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact && !statisticsAreFinal)
                 {
                     var statistics = Stopwatch.StartNew();
                     ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random);
@@ -79,6 +94,8 @@ namespace MLNet.BatchNorm
             }
             finally
             {
+                data?.Dispose();
+                validation?.Dispose();
                 set_num_threads(previousThreads);
             }
         }
@@ -106,42 +123,134 @@ namespace MLNet.BatchNorm
             return new SchemaShape(columns.Values);
         }
 
-        private void Train(IChannel ch, BnMlpNetwork network, TrainingData data, Random random)
+        private (TrainingData Train, TrainingData Validation) LoadData(IChannel ch, IDataView input, IDataView validationData, Random random)
+        {
+            var data = TrainingData.Load(_host, ch, input, _options);
+            try
+            {
+                if (validationData != null)
+                {
+                    var validation = TrainingData.Load(_host, ch, validationData, _options);
+                    if (validation.FeatureCount != data.FeatureCount || validation.ClassCount != data.ClassCount)
+                    {
+                        validation.Dispose();
+                        throw _host.Except($"The validation data has {validation.FeatureCount} features and {validation.ClassCount} classes; " +
+                            $"the training data has {data.FeatureCount} and {data.ClassCount}. Prepare both with the same fitted transforms.");
+                    }
+                    return (data, validation);
+                }
+                if (_options.ValidationFraction > 0)
+                    return data.Split(_host, _options.ValidationFraction, random);
+                if (_options.EarlyStoppingPatience > 0)
+                    throw _host.Except("EarlyStoppingPatience needs validation data: set ValidationFraction or pass validation data to Fit.");
+                return (data, null);
+            }
+            catch
+            {
+                data.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Runs the epochs. Returns true when the network already holds the exact population statistics of the
+        /// weights it ends with (computed for validation), so they need not be computed again.</summary>
+        private bool Train(IChannel ch, BnMlpNetwork network, TrainingData data, TrainingData validation, Random random)
         {
             var batches = BatchPlan.Create(data.RowCount, _options.BatchSize, avoidSingleRowBatch: network.UsesBatchNorm);
             using var optimizer = CreateOptimizer(network);
+            bool exactStatistics = network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact;
             long[] order = Enumerable.Range(0, data.RowCount).Select(i => (long)i).ToArray();
-            network.train();
-            for (int epoch = 1; epoch <= _options.NumberOfEpochs; epoch++)
+            double bestLoss = double.PositiveInfinity;
+            int bestEpoch = 0;
+            NetworkSnapshot best = null;
+            try
             {
-                var clock = Stopwatch.StartNew();
-                if (_options.ShuffleEachEpoch)
-                    order = BatchPlan.RandomOrder(data.RowCount, random);
-                using var epochOrder = tensor(order, [order.Length]);
-                double lossSum = 0;
-                for (int b = 0; b < batches.Count; b++)
+                for (int epoch = 1; epoch <= _options.NumberOfEpochs; epoch++)
                 {
-                    _options.CancellationToken.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    var (start, length) = batches[b];
-                    var index = epochOrder.narrow(0, start, length);
-                    optimizer.zero_grad();
-                    var logits = network.forward(data.Features.index_select(0, index));
-                    var loss = Loss(logits, data, index);
-                    loss.backward();
-                    optimizer.step();
-                    float value = loss.item<float>();
-                    if (!float.IsFinite(value))
+                    var clock = Stopwatch.StartNew();
+                    double learningRate = LearningRates.ForEpoch(_options, epoch);
+                    foreach (var group in optimizer.ParamGroups)
+                        group.LearningRate = learningRate;
+                    if (_options.ShuffleEachEpoch)
+                        order = BatchPlan.RandomOrder(data.RowCount, random);
+                    network.train();
+                    double trainingLoss = TrainEpoch(network, optimizer, data, order, batches, epoch);
+                    double rowsPerSecond = data.RowCount / clock.Elapsed.TotalSeconds;
+                    network.eval();
+
+                    double? validationLoss = null, validationAccuracy = null;
+                    if (validation != null)
                     {
-                        throw _host.Except($"Training diverged in epoch {epoch}, batch {b + 1} of {batches.Count}: the loss became {value}. " +
-                            $"Lower the learning rate (it is {_options.LearningRate}) or use batch normalization.");
+                        // Validate the model as it would be returned: with the population statistics of these weights.
+                        if (exactStatistics)
+                            ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random);
+                        (double loss, double accuracy) = Validation.Evaluate(network, validation);
+                        (validationLoss, validationAccuracy) = (loss, accuracy);
                     }
-                    lossSum += value * length;
+                    bool isBest = validationLoss < bestLoss;
+                    if (isBest)
+                    {
+                        (bestLoss, bestEpoch) = (validationLoss.Value, epoch);
+                        if (_options.EarlyStoppingPatience > 0)
+                        {
+                            best?.Dispose();
+                            best = NetworkSnapshot.Take(network);
+                        }
+                    }
+                    var metrics = new BnMlpEpochMetrics
+                    {
+                        Epoch = epoch, NumberOfEpochs = _options.NumberOfEpochs, TrainingLoss = trainingLoss,
+                        ValidationLoss = validationLoss, ValidationAccuracy = validationAccuracy, IsBestSoFar = isBest,
+                        LearningRate = learningRate, Elapsed = clock.Elapsed, RowsPerSecond = rowsPerSecond,
+                    };
+                    ch.Info(metrics.ToString());
+                    _options.Progress?.Report(metrics);
+                    if (_options.EarlyStoppingPatience > 0 && epoch - bestEpoch >= _options.EarlyStoppingPatience)
+                    {
+                        ch.Info($"Early stopping after epoch {epoch}: no better validation loss for {_options.EarlyStoppingPatience} epochs.");
+                        break;
+                    }
                 }
-                ch.Info($"Epoch {epoch}/{_options.NumberOfEpochs}: training loss {lossSum / data.RowCount:F4}, " +
-                    $"{data.RowCount / clock.Elapsed.TotalSeconds:F0} rows/s.");
+                if (best != null)
+                {
+                    best.RestoreInto(network);
+                    ch.Info($"Returning the model of epoch {bestEpoch}, whose validation loss {bestLoss:F4} was the lowest.");
+                }
+                return exactStatistics && validation != null;
             }
-            network.eval();
+            finally
+            {
+                best?.Dispose();
+                network.eval();
+            }
+        }
+
+        /// <summary>One pass over the training rows in mini-batches; returns the mean training loss.</summary>
+        private double TrainEpoch(BnMlpNetwork network, optim.Optimizer optimizer, TrainingData data, long[] order,
+            IReadOnlyList<(int Start, int Length)> batches, int epoch)
+        {
+            using var epochOrder = tensor(order, [order.Length]);
+            double lossSum = 0;
+            for (int b = 0; b < batches.Count; b++)
+            {
+                _options.CancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var (start, length) = batches[b];
+                var index = epochOrder.narrow(0, start, length);
+                optimizer.zero_grad();
+                var logits = network.forward(data.Features.index_select(0, index));
+                var loss = Loss(logits, data, index);
+                loss.backward();
+                optimizer.step();
+                float value = loss.item<float>();
+                if (!float.IsFinite(value))
+                {
+                    throw _host.Except($"Training diverged in epoch {epoch}, batch {b + 1} of {batches.Count}: the loss became {value}. " +
+                        $"Lower the learning rate (it is {_options.LearningRate}) or use batch normalization.");
+                }
+                lossSum += value * length;
+            }
+            return lossSum / data.RowCount;
         }
 
         private static Tensor Loss(Tensor logits, TrainingData data, Tensor index)

@@ -129,6 +129,29 @@ namespace MLNet.BatchNorm
             }
         }
 
+        /// <summary>
+        /// Splits off a random <paramref name="validationFraction"/> of the rows as validation data. Disposes this
+        /// instance's tensors; the two parts own copies.
+        /// </summary>
+        public (TrainingData Train, TrainingData Validation) Split(IExceptionContext ectx, float validationFraction, Random random)
+        {
+            int validationRows = (int)Math.Round(RowCount * (double)validationFraction);
+            if (validationRows < 1 || RowCount - validationRows < 2)
+            {
+                throw ectx.Except($"ValidationFraction {validationFraction} of {RowCount} rows leaves {validationRows} validation and " +
+                    $"{RowCount - validationRows} training rows; at least 1 and 2 are needed.");
+            }
+            using var order = tensor(BatchPlan.RandomOrder(RowCount, random), [RowCount]);
+            using var validationIndex = order.narrow(0, 0, validationRows);
+            using var trainIndex = order.narrow(0, validationRows, RowCount - validationRows);
+            var parts = (Rows(trainIndex), Rows(validationIndex));
+            Dispose();
+            return parts;
+        }
+
+        private TrainingData Rows(Tensor index) =>
+            new(Features.index_select(0, index), Labels.index_select(0, index), Weights?.index_select(0, index), ClassCount);
+
         public void Dispose()
         {
             Features.Dispose();

@@ -1,0 +1,46 @@
+using System;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// What one epoch of <see cref="BnMlpTrainer"/> training did: reported to <see cref="BnMlpTrainer.Options.Progress"/>
+    /// after every epoch, and written to the ML.NET log (<c>MLContext.Log</c>).
+    /// </summary>
+    public sealed class BnMlpEpochMetrics
+    {
+        /// <summary>The epoch, from 1.</summary>
+        public int Epoch { get; internal init; }
+
+        /// <summary>The number of epochs training was asked for (early stopping may end it sooner).</summary>
+        public int NumberOfEpochs { get; internal init; }
+
+        /// <summary>Mean cross-entropy of the training batches during the epoch (batch statistics, dropout on, weights
+        /// changing), weighted by example weights when there are any.</summary>
+        public double TrainingLoss { get; internal init; }
+
+        /// <summary>Mean cross-entropy (log-loss) on the validation rows after the epoch, scored as the model would be
+        /// after training (population statistics, no dropout); null without validation data.</summary>
+        public double? ValidationLoss { get; internal init; }
+
+        /// <summary>Fraction of validation rows whose most probable class is right; null without validation data.</summary>
+        public double? ValidationAccuracy { get; internal init; }
+
+        /// <summary>True when this epoch has the lowest validation loss so far (the one early stopping would keep).</summary>
+        public bool IsBestSoFar { get; internal init; }
+
+        /// <summary>The learning rate used in this epoch.</summary>
+        public double LearningRate { get; internal init; }
+
+        /// <summary>Wall time of the epoch, validation included.</summary>
+        public TimeSpan Elapsed { get; internal init; }
+
+        /// <summary>Training rows processed per second in this epoch (training steps only).</summary>
+        public double RowsPerSecond { get; internal init; }
+
+        /// <summary>One line, as written to the log.</summary>
+        public override string ToString() =>
+            $"Epoch {Epoch}/{NumberOfEpochs}: training loss {TrainingLoss:F4}" +
+            (ValidationLoss is double loss ? $", validation loss {loss:F4}, accuracy {ValidationAccuracy:P2}{(IsBestSoFar ? " (best)" : "")}" : "") +
+            $", learning rate {LearningRate:G3}, {RowsPerSecond:F0} rows/s, {Elapsed.TotalSeconds:F2} s.";
+    }
+}
