@@ -86,6 +86,7 @@ namespace MLNet.BatchNorm
             public string ExampleWeightColumnName;
 
             /// <summary>Sizes of the hidden layers, in order. Default 256, 128.</summary>
+            [TuningChoices("128", "256,128", "512,256", "100,100,100", "512,512")]
             public int[] HiddenLayerSizes = Defaults.HiddenLayerSizes;
 
             /// <summary>Nonlinearity after each hidden layer. Default ReLU.</summary>
@@ -105,6 +106,7 @@ namespace MLNet.BatchNorm
             public float MovingAverageDecay = Defaults.MovingAverageDecay;
 
             /// <summary>Inverted-dropout rate after each hidden activation during training, in [0, 1). Default 0.2.</summary>
+            [TuningRange(0, 0.4)]
             public float DropoutRate = Defaults.DropoutRate;
 
             /// <summary>Initial weight distribution. Default He. With the same seed, networks with and without batch
@@ -118,6 +120,7 @@ namespace MLNet.BatchNorm
             public BnMlpOptimizer Optimizer = Defaults.Optimizer;
 
             /// <summary>Learning rate; positive. Default 1e-3.</summary>
+            [TuningRange(3e-4, 3e-3, LogScale = true)]
             public float LearningRate = Defaults.LearningRate;
 
             /// <summary>Momentum of <see cref="BnMlpOptimizer.SgdMomentum"/>, in [0, 1). Default 0.9.</summary>
@@ -128,15 +131,18 @@ namespace MLNet.BatchNorm
 
             /// <summary>Rows per mini-batch; at least 2 with batch normalization. A last batch of one row is merged into
             /// the batch before it. Default 64.</summary>
+            [TuningChoices(32, 64, 128, 256)]
             public int BatchSize = Defaults.BatchSize;
 
             /// <summary>Passes over the training data; positive. Default 15.</summary>
+            [TuningRange(5, 30)]
             public int NumberOfEpochs = Defaults.NumberOfEpochs;
 
             /// <summary>Draw a new row order every epoch (from the <c>MLContext</c> seed). Default true.</summary>
             public bool ShuffleEachEpoch = Defaults.ShuffleEachEpoch;
 
             /// <summary>How the learning rate changes over the epochs. Default <see cref="LearningRateSchedule.Constant"/>.</summary>
+            [TuningChoices(LearningRateSchedule.Constant, LearningRateSchedule.Cosine)]
             public LearningRateSchedule LearningRateSchedule = Defaults.LearningRateSchedule;
 
             /// <summary>Epochs between steps of <see cref="LearningRateSchedule.Step"/>; positive. Default 5.</summary>
