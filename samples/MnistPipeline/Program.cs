@@ -8,6 +8,8 @@ namespace MnistPipeline
     /// Usage:
     ///   MnistPipeline [--data mnist|fashion] [--epochs N] [--no-bn] [--threads N] [--seed N] [--out DIR]
     ///       trains the BN-MLP pipeline, evaluates it, saves, loads and predicts single rows.
+    ///   MnistPipeline --compare [--data mnist|fashion] [--budget SECONDS] [--trials N] [--seed N] [--out DIR]
+    ///       searches BnMlp options on the training rows, then compares against ML.NET's trainers on the test rows.
     ///   MnistPipeline --score MODEL.zip SCORES.bin [--data mnist|fashion]
     ///       loads a saved model in this (fresh) process and writes the test set's scores as raw floats.
     /// </summary>
@@ -20,6 +22,8 @@ namespace MnistPipeline
                 var arguments = new Arguments(args);
                 if (arguments.ScoreModel != null)
                     return SavedModelScoring.Run(arguments);
+                if (arguments.Compare)
+                    return CompareMode.Run(arguments);
                 return PipelineRun.Run(arguments);
             }
             catch (ArgumentException e) when (e.ParamName == "args")
@@ -57,6 +61,9 @@ namespace MnistPipeline
                     case "--threads": Threads = NextInt(); break;
                     case "--seed": Seed = NextInt(); break;
                     case "--out": OutputDirectory = Next(); break;
+                    case "--compare": Compare = true; break;
+                    case "--budget": SearchBudgetSeconds = NextInt(); break;
+                    case "--trials": SearchTrials = NextInt(); break;
                     case "--score":
                         ScoreModel = Next();
                         ScoreOutput = Next();
@@ -73,6 +80,9 @@ namespace MnistPipeline
         public int? Threads { get; }
         public int Seed { get; } = 1;
         public string OutputDirectory { get; } = ".";
+        public bool Compare { get; }
+        public int SearchBudgetSeconds { get; } = 120;
+        public int SearchTrials { get; } = 12;
         public string ScoreModel { get; }
         public string ScoreOutput { get; }
 

@@ -19,6 +19,7 @@ namespace MLNet.BatchNorm.Comparison
     public sealed class ModelComparison<TInput> where TInput : class, new()
     {
         private const int LatencyRounds = 21;
+        private const int WarmUpPredictions = 20_000; // enough calls for the JIT's final tier
         private const string ScoreColumn = "Score";
 
         private sealed class ScoreOnly
@@ -116,7 +117,7 @@ namespace MLNet.BatchNorm.Comparison
                 return double.NaN;
             using var engine = ml.Model.CreatePredictionEngine<TInput, ScoreOnly>(model);
             var output = new ScoreOnly();
-            for (int i = 0; i < PredictionsPerRound * 4; i++)
+            for (int i = 0; i < WarmUpPredictions; i++)
                 engine.Predict(LatencySample[i % LatencySample.Count], ref output);
             var perRow = new double[LatencyRounds];
             for (int round = 0; round < LatencyRounds; round++)

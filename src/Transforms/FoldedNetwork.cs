@@ -5,8 +5,9 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// Inference network: every batch-normalization layer folded into the dense layer before it
-    /// (<c>W' = diag(s) W</c>, <c>b' = beta + s (b - mean)</c>, <c>s = gamma / sqrt(var + eps)</c>, stored input-major), so a row costs one
-    /// chain of dense layers. Immutable and shared by all threads; each caller brings its own <see cref="Workspace"/>.
+    /// (<c>W' = diag(s) W</c>, <c>b' = beta + s (b - mean)</c>, <c>s = gamma / sqrt(var + eps)</c>), so a row costs one
+    /// chain of dense layers (<see cref="DenseLayer"/>). Immutable and shared by all threads; each caller brings its own
+    /// <see cref="Workspace"/>.
     /// </summary>
     internal sealed class FoldedNetwork
     {
@@ -19,15 +20,20 @@ namespace MLNet.BatchNorm
                 _layers[i] = Fold(layers[i]);
             InputCount = layers[0].InputCount;
             OutputCount = layers[^1].OutputCount;
-            foreach (var layer in layers)
-                MaxWidth = Math.Max(MaxWidth, layer.OutputCount);
+            foreach (var layer in _layers)
+            {
+                MaxPaddedWidth = Math.Max(MaxPaddedWidth, layer.PaddedOutputCount);
+                MaxInputCount = Math.Max(MaxInputCount, layer.InputCount);
+            }
         }
 
         public int InputCount { get; }
 
         public int OutputCount { get; }
 
-        public int MaxWidth { get; }
+        private int MaxPaddedWidth { get; }
+
+        private int MaxInputCount { get; }
 
         /// <summary>Computes class probabilities (softmax of the logits) for one row.</summary>
         public void Predict(ReadOnlySpan<float> features, Span<float> probabilities, Workspace workspace)
@@ -36,12 +42,11 @@ namespace MLNet.BatchNorm
             for (int i = 0; i < _layers.Length; i++)
             {
                 var layer = _layers[i];
-                Span<float> output = i == _layers.Length - 1
-                    ? probabilities
-                    : (i % 2 == 0 ? workspace.Even : workspace.Odd).AsSpan(0, layer.OutputCount);
-                layer.Apply(input, output);
-                input = output;
+                var output = (i % 2 == 0 ? workspace.Even : workspace.Odd).AsSpan(0, layer.PaddedOutputCount);
+                layer.Apply(input, output, workspace.NonZeroIndices, workspace.NonZeroValues);
+                input = output[..layer.OutputCount];
             }
+            input.CopyTo(probabilities);
             Softmax(probabilities);
         }
 
@@ -72,16 +77,14 @@ namespace MLNet.BatchNorm
                     bias[j] = (float)(bn.BetaSpan[j] + scale[j] * (bias[j] - bn.MeanSpan[j]));
                 }
             }
-            // Input-major layout: input i's weights to every unit are contiguous, so a row adds one vector per
-            // non-zero input (MNIST rows are 80% zeros, ReLU outputs about half).
             var weights = new float[inputs * outputs];
             var source = layer.WeightSpan;
             for (int j = 0; j < outputs; j++)
             {
                 for (int i = 0; i < inputs; i++)
-                    weights[i * outputs + j] = (float)(scale[j] * source[j * inputs + i]);
+                    weights[j * inputs + i] = (float)(scale[j] * source[j * inputs + i]);
             }
-            return new DenseLayer(weights, bias, layer.Activation);
+            return new DenseLayer(inputs, outputs, weights, bias, layer.Activation);
         }
 
         /// <summary>Per-caller scratch memory, so that prediction allocates nothing.</summary>
@@ -89,54 +92,19 @@ namespace MLNet.BatchNorm
         {
             public Workspace(FoldedNetwork network)
             {
-                Even = new float[network.MaxWidth];
-                Odd = new float[network.MaxWidth];
+                Even = new float[network.MaxPaddedWidth];
+                Odd = new float[network.MaxPaddedWidth];
+                NonZeroIndices = new int[network.MaxInputCount];
+                NonZeroValues = new float[network.MaxInputCount];
             }
 
             public float[] Even { get; }
 
             public float[] Odd { get; }
-        }
 
-        private sealed class DenseLayer
-        {
-            private readonly float[] _weights;
-            private readonly float[] _bias;
-            private readonly BnMlpActivation? _activation;
+            public int[] NonZeroIndices { get; }
 
-            public DenseLayer(float[] weights, float[] bias, BnMlpActivation? activation)
-            {
-                _weights = weights;
-                _bias = bias;
-                _activation = activation;
-            }
-
-            public int OutputCount => _bias.Length;
-
-            public void Apply(ReadOnlySpan<float> input, Span<float> output)
-            {
-                ReadOnlySpan<float> weights = _weights;
-                int outputs = _bias.Length;
-                _bias.CopyTo(output);
-                for (int i = 0; i < input.Length; i++)
-                {
-                    float x = input[i];
-                    if (x != 0)
-                        TensorPrimitives.MultiplyAdd(weights.Slice(i * outputs, outputs), x, output, output);
-                }
-                switch (_activation)
-                {
-                    case BnMlpActivation.ReLU:
-                        TensorPrimitives.Max(output, 0f, output);
-                        break;
-                    case BnMlpActivation.Sigmoid:
-                        TensorPrimitives.Sigmoid(output, output);
-                        break;
-                    case BnMlpActivation.Tanh:
-                        TensorPrimitives.Tanh(output, output);
-                        break;
-                }
-            }
+            public float[] NonZeroValues { get; }
         }
     }
 }

@@ -1,0 +1,50 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using MLNet.BatchNorm;
+using MLNet.BatchNorm.Comparison;
+
+namespace MnistPipeline
+{
+    /// <summary>--compare: a BnMlp hyperparameter search on the training rows, then the leaderboard against ML.NET's trainers.</summary>
+    public static class CompareMode
+    {
+        public static int Run(Arguments arguments)
+        {
+            var (trainRows, testRows) = arguments.LoadData();
+            Console.WriteLine($"Data: {arguments.Data}, {trainRows.Length} training rows, {testRows.Length} test rows, seed {arguments.Seed}.");
+            var ml = new MLContext(arguments.Seed);
+            var train = ml.Data.LoadFromEnumerable(trainRows);
+            var test = ml.Data.LoadFromEnumerable(testRows);
+
+            Console.WriteLine($"BnMlp search: up to {arguments.SearchTrials} candidates in {arguments.SearchBudgetSeconds} s, scored on 20% of the training rows.");
+            var search = new BnMlpSearch(arguments.Seed)
+            {
+                MaxTrials = arguments.SearchTrials,
+                TimeBudget = TimeSpan.FromSeconds(arguments.SearchBudgetSeconds),
+                TrialFinished = t => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  trial {t.Number,2}: validation accuracy {t.ValidationAccuracy:P2}, Fit {t.FitSeconds,5:F1} s  {t.Configuration}")),
+            }.Run(train);
+            Console.WriteLine($"Best: trial {search.Best.Number} ({search.Elapsed.TotalSeconds:F0} s in all).");
+
+            var contenders = DefaultContenders.Multiclass().Append(DefaultContenders.BnMlp($"tuned: {search.Best.Configuration}", search.Best.Options));
+            var comparison = new ModelComparison<Digit>(arguments.Seed)
+            {
+                LatencySample = testRows,
+                ContenderFinished = r => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {r.Trainer} ({r.Configuration}): {r.MicroAccuracy:P2}, Fit {r.FitSeconds:F1} s")),
+            };
+            Console.WriteLine("Leaderboard (same split for every contender):");
+            var board = comparison.Run(contenders, train, test);
+            Console.WriteLine();
+            Console.WriteLine(board.ToMarkdown());
+            string stem = Path.Combine(arguments.OutputDirectory, $"leaderboard-{arguments.Data}");
+            File.WriteAllText(stem + ".md", board.ToMarkdown());
+            File.WriteAllText(stem + ".csv", board.ToCsv());
+            Console.WriteLine($"Wrote {stem}.md and {stem}.csv.");
+            return 0;
+        }
+    }
+}

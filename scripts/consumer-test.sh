@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Packs the libraries to a local folder feed, then, outside the repository, builds two fresh console apps from the
+# packages alone: one trains and saves a model (MLNet.BatchNorm.Estimators: TorchSharp, native fix from the package's
+# buildTransitive target), the other loads it in a second process and predicts (MLNet.BatchNorm.Transforms only: it
+# must not carry TorchSharp's native libraries). Prints "consumer test: passed" or fails.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/bnmlp-consumer.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+# A fresh version per run: NuGet caches packages by id and version, so a reused version could hide a change.
+version="0.1.0-consumer.$(date +%s)"
+feed="$work/feed"
+
+dotnet pack "$repo/src/Estimators/MLNet.BatchNorm.Estimators.csproj" -c Release -o "$feed" -p:Version="$version" --nologo -v quiet
+dotnet pack "$repo/src/Transforms/MLNet.BatchNorm.Transforms.csproj" -c Release -o "$feed" -p:Version="$version" --nologo -v quiet
+unzip -l "$feed/MLNet.BatchNorm.Estimators.$version.nupkg" | grep -q "buildTransitive/MLNet.BatchNorm.Estimators.targets" \
+  || { echo "consumer test: the Estimators package lacks its buildTransitive target"; exit 1; }
+
+cat > "$work/nuget.config" <<CONFIG
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="local" value="$feed" />
+  </packageSources>
+</configuration>
+CONFIG
+
+new_app() {
+  dotnet new console -o "$work/$1" --framework net10.0 --no-restore >/dev/null
+  # The folder is outside the repository: none of its Directory.Build.* or global.json apply.
+  for package in "${@:2}"; do
+    dotnet add "$work/$1" package "$package" --version "$version" >/dev/null
+  done
+}
+
+new_app train MLNet.BatchNorm.Estimators
+cat > "$work/train/Program.cs" <<'CS'
+using System;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLNet.BatchNorm;
+
+var ml = new MLContext(seed: 1);
+var random = new Random(1);
+var rows = Enumerable.Range(0, 600).Select(i => new Row
+{
+    Label = (uint)(i % 3),
+    Features = Enumerable.Range(0, 4).Select(j => (float)(j == i % 3 ? 3 : 0) + (float)random.NextDouble()).ToArray(),
+}).ToArray();
+var data = ml.Data.LoadFromEnumerable(rows);
+var model = ml.Transforms.Conversion.MapValueToKey("Label")
+    .Append(ml.MulticlassClassification.Trainers.BnMlp(new BnMlpTrainer.Options { HiddenLayerSizes = [16], NumberOfEpochs = 5 }))
+    .Fit(data);
+var accuracy = ml.MulticlassClassification.Evaluate(model.Transform(data)).MicroAccuracy;
+ml.Model.SaveAtomically(model, data.Schema, args[0]);
+Console.WriteLine($"trained: accuracy {accuracy:F3}");
+return accuracy > 0.9 ? 0 : 1;
+
+public sealed class Row
+{
+    public uint Label { get; set; }
+    [VectorType(4)] public float[] Features { get; set; }
+}
+CS
+
+new_app predict MLNet.BatchNorm.Transforms
+cat > "$work/predict/Program.cs" <<'CS'
+using System;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+var ml = new MLContext();
+var model = ml.Model.Load(args[0], out _);
+var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(model);
+var prediction = engine.Predict(new Row { Features = [0.5f, 3.5f, 0.5f, 0.5f] });
+Console.WriteLine($"predicted key {prediction.PredictedLabel}, scores {string.Join(" ", prediction.Score)}");
+return prediction.PredictedLabel == 2 ? 0 : 1; // keys count from 1: class 1 is key 2
+
+public sealed class Row
+{
+    public uint Label { get; set; }
+    [VectorType(4)] public float[] Features { get; set; }
+}
+
+public sealed class Prediction
+{
+    public uint PredictedLabel { get; set; }
+    public float[] Score { get; set; }
+}
+CS
+
+dotnet run --project "$work/train" -c Release -- "$work/model.zip"
+dotnet run --project "$work/predict" -c Release -- "$work/model.zip"
+if find "$work/predict/bin" -name 'libtorch*' -o -name 'libLibTorchSharp*' | grep -q .; then
+  echo "consumer test: the inference-only app carries TorchSharp's native libraries"
+  exit 1
+fi
+echo "consumer test: passed"
