@@ -50,7 +50,7 @@ var rows = Enumerable.Range(0, 600).Select(i => new Row
 }).ToArray();
 var data = ml.Data.LoadFromEnumerable(rows);
 var model = ml.Transforms.Conversion.MapValueToKey("Label")
-    .Append(ml.MulticlassClassification.Trainers.BnMlp(new BnMlpTrainer.Options { HiddenLayerSizes = [16], NumberOfEpochs = 5 }))
+    .Append(ml.MulticlassClassification.Trainers.BnMlp(new BnMlpTrainer.Options { HiddenLayerSizes = [16], NumberOfEpochs = 20, LearningRate = 0.01f }))
     .Fit(data);
 var accuracy = ml.MulticlassClassification.Evaluate(model.Transform(data)).MicroAccuracy;
 ml.Model.SaveAtomically(model, data.Schema, args[0]);
