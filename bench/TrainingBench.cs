@@ -1,9 +1,87 @@
 using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Transforms;
+using MnistPipeline;
+using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm.Bench
 {
+    /// <summary>
+    /// Training steps per second, one thread, SGD, in one run: BnMlp's Fit from an IDataView, a bare TorchSharp loop on
+    /// preloaded tensors, and the PyTorch + OpenBLAS reference on the same data; ratios last.
+    /// </summary>
     internal static class TrainingBench
     {
-        public static int Run(string[] args) => throw new NotImplementedException("Training benchmark: being written.");
+        private sealed class EpochRecorder : IProgress<BnMlpEpochMetrics>
+        {
+            public List<BnMlpEpochMetrics> Epochs { get; } = [];
+
+            public void Report(BnMlpEpochMetrics value) => Epochs.Add(value);
+        }
+
+        public static int Run(string[] args)
+        {
+            bool quick = args.Contains("--quick");
+            set_num_threads(1);
+            bool fashion = Directory.Exists(Digits.FashionDirectory);
+            var (trainRows, _) = fashion ? Digits.LoadFashion() : Digits.LoadMnist10k();
+            string pyTorchData = fashion ? Digits.FashionDirectory : "synthetic";
+            Console.WriteLine($"Data: {(fashion ? "Fashion-MNIST" : "mnist10k")}, {trainRows.Length} rows x 784; 1 thread; SGD lr 0.01, no dropout; " +
+                $"{(quick ? "quick" : "full")} mode; load {InferenceBench.LoadAverage()}.");
+            using var features = tensor(trainRows.SelectMany(r => r.Features).ToArray(), [trainRows.Length, Digit.PixelCount]);
+            using var labels = tensor(trainRows.Select(r => (long)r.Label).ToArray(), [trainRows.Length]);
+
+            var configurations = new (int[] Hidden, int Batch)[] { ([100, 100, 100], 60), ([100, 100, 100], 256), ([512, 512], 256) };
+            Console.WriteLine("| network | batch | BnMlp Fit, training loop | BnMlp Fit, end to end | exact statistics pass | bare TorchSharp loop | PyTorch + OpenBLAS | BnMlp loop / PyTorch | BnMlp loop / bare loop |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+            foreach (var (hidden, batch) in configurations)
+            {
+                var (loop, endToEnd, statisticsShare) = BnMlpStepsPerSecond(trainRows, hidden, batch, epochs: quick ? 2 : 4);
+                double bare = BareTorchSharpLoop.StepsPerSecond(features, labels, hidden, batch, seconds: quick ? 2 : 5);
+                var pyTorch = PyTorchReference.Run("train", "--threads", "1", "--batch", batch.ToString(CultureInfo.InvariantCulture),
+                    "--hidden", string.Join(",", hidden), "--seconds", quick ? "2" : "5", "--data", pyTorchData);
+                double? pyTorchSteps = pyTorch?.GetProperty("steps_per_s").GetDouble();
+                string network = $"784-{string.Join("-", hidden)}-10 BN";
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {network} | {batch} | {loop:F0} steps/s | {endToEnd:F0} steps/s | {statisticsShare:P1} of Fit | {bare:F0} steps/s | " +
+                    $"{(pyTorchSteps is double p ? $"{p:F0} steps/s" : "not available")} | {(pyTorchSteps is double q ? $"{loop / q:F2}x" : "-")} | {loop / bare:F2}x |"));
+            }
+            return 0;
+        }
+
+        /// <summary>Steps per second of the training loop (median epoch after the first), of the whole Fit, and the exact
+        /// statistics pass's share of Fit time.</summary>
+        private static (double Loop, double EndToEnd, double StatisticsShare) BnMlpStepsPerSecond(Digit[] rows, int[] hidden, int batch, int epochs)
+        {
+            var ml = new MLContext(seed: 1);
+            double statisticsSeconds = 0;
+            ml.Log += (_, e) =>
+            {
+                const string prefix = "Population statistics (exact pass) took ";
+                if (e.RawMessage.StartsWith(prefix, StringComparison.Ordinal))
+                    statisticsSeconds = double.Parse(e.RawMessage[prefix.Length..].Split(' ')[0], CultureInfo.InvariantCulture);
+            };
+            var recorder = new EpochRecorder();
+            var options = new BnMlpTrainer.Options
+            {
+                HiddenLayerSizes = hidden, BatchSize = batch, Optimizer = BnMlpOptimizer.Sgd, LearningRate = 0.01f, DropoutRate = 0,
+                NumberOfEpochs = epochs, NumberOfThreads = 1, Progress = recorder,
+            };
+            var data = ml.Data.LoadFromEnumerable(rows);
+            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
+                .Append(ml.MulticlassClassification.Trainers.BnMlp(options));
+            var clock = Stopwatch.StartNew();
+            pipeline.Fit(data);
+            double fitSeconds = clock.Elapsed.TotalSeconds;
+            var later = recorder.Epochs.Skip(1).Select(m => m.RowsPerSecond / batch).OrderBy(v => v).ToArray();
+            double loop = later[later.Length / 2];
+            double steps = epochs * Math.Ceiling(rows.Length / (double)batch);
+            return (loop, steps / fitSeconds, statisticsSeconds / fitSeconds);
+        }
     }
 }
