@@ -10,6 +10,8 @@ namespace MnistPipeline
     ///       trains the BN-MLP pipeline, evaluates it, saves, loads and predicts single rows.
     ///   MnistPipeline --compare [--data mnist|fashion] [--budget SECONDS] [--trials N] [--seed N] [--out DIR]
     ///       searches BnMlp options on the training rows, then compares against ML.NET's trainers on the test rows.
+    ///   MnistPipeline --replicate [--data mnist|fashion] [--epochs LONG] [--seed N] [--out DIR]
+    ///       the BN tutorial's 15-row table with and without BN, and the single-row trap.
     ///   MnistPipeline --score MODEL.zip SCORES.bin [--data mnist|fashion]
     ///       loads a saved model in this (fresh) process and writes the test set's scores as raw floats.
     /// </summary>
@@ -24,6 +26,8 @@ namespace MnistPipeline
                     return SavedModelScoring.Run(arguments);
                 if (arguments.Compare)
                     return CompareMode.Run(arguments);
+                if (arguments.Replicate)
+                    return ReplicateMode.Run(arguments);
                 return PipelineRun.Run(arguments);
             }
             catch (ArgumentException e) when (e.ParamName == "args")
@@ -62,6 +66,7 @@ namespace MnistPipeline
                     case "--seed": Seed = NextInt(); break;
                     case "--out": OutputDirectory = Next(); break;
                     case "--compare": Compare = true; break;
+                    case "--replicate": Replicate = true; break;
                     case "--budget": SearchBudgetSeconds = NextInt(); break;
                     case "--trials": SearchTrials = NextInt(); break;
                     case "--score":
@@ -81,6 +86,7 @@ namespace MnistPipeline
         public int Seed { get; } = 1;
         public string OutputDirectory { get; } = ".";
         public bool Compare { get; }
+        public bool Replicate { get; }
         public int SearchBudgetSeconds { get; } = 120;
         public int SearchTrials { get; } = 12;
         public string ScoreModel { get; }
