@@ -16,8 +16,10 @@ namespace MLNet.BatchNorm.Bench
                     return InferenceBench.Run(rest);
                 case "training":
                     return TrainingBench.Run(rest);
+                case "time-to-accuracy":
+                    return TimeToAccuracy.Run(rest);
                 default:
-                    Console.Error.WriteLine("usage: dotnet run --project bench -c Release -- inference|training [--quick] [options]");
+                    Console.Error.WriteLine("usage: dotnet run --project bench -c Release -- inference|training|time-to-accuracy [--quick] [options]");
                     return 2;
             }
         }

@@ -16,10 +16,11 @@ namespace MnistPipeline
             var (trainRows, testRows) = arguments.LoadData();
             Console.WriteLine($"Data: {arguments.Data}, {trainRows.Length} training rows, {testRows.Length} test rows.");
             var ml = new MLContext(seed: arguments.Seed);
-            // The trainer reports each epoch and the statistics pass through the ML.NET log.
+            // The trainer's other messages (statistics pass, warnings) come through the ML.NET log; epochs through Progress.
             ml.Log += (_, e) =>
             {
-                if (e.Source.StartsWith("BnMlpTrainer", StringComparison.Ordinal) && e.Kind >= Microsoft.ML.Runtime.ChannelMessageKind.Info)
+                if (e.Source.StartsWith("BnMlpTrainer", StringComparison.Ordinal) && e.Kind >= Microsoft.ML.Runtime.ChannelMessageKind.Info
+                    && !e.RawMessage.StartsWith("Epoch ", StringComparison.Ordinal))
                     Console.WriteLine("  " + e.RawMessage);
             };
             var train = ml.Data.LoadFromEnumerable(trainRows);
@@ -30,13 +31,18 @@ namespace MnistPipeline
                 UseBatchNorm = arguments.UseBatchNorm,
                 NumberOfEpochs = arguments.Epochs ?? BnMlpTrainer.Defaults.NumberOfEpochs,
                 NumberOfThreads = arguments.Threads,
+                ValidationFraction = arguments.ValidationFraction,
             };
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
                 .Append(ml.MulticlassClassification.Trainers.BnMlp(options))
                 .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
             var clock = Stopwatch.StartNew();
-            var model = pipeline.Fit(train);
+            var model = TrainingProgress.Show(options.NumberOfEpochs, progress =>
+            {
+                options.Progress = progress;
+                return pipeline.Fit(train);
+            });
             double fitSeconds = clock.Elapsed.TotalSeconds;
             var net = model.OfType<BnMlpMulticlassTransformer>().Single().Model;
             Console.WriteLine($"Fit: {fitSeconds:F2} s, network {net.InputCount}-{string.Join("-", net.HiddenLayerSizes)}-{net.ClassCount}, " +

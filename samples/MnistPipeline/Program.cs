@@ -6,7 +6,7 @@ namespace MnistPipeline
 {
     /// <summary>
     /// Usage:
-    ///   MnistPipeline [--data mnist|fashion] [--epochs N] [--no-bn] [--threads N] [--seed N] [--out DIR]
+    ///   MnistPipeline [--data mnist|fashion] [--epochs N] [--no-bn] [--threads N] [--seed N] [--validation F] [--out DIR]
     ///       trains the BN-MLP pipeline, evaluates it, saves, loads and predicts single rows.
     ///   MnistPipeline --compare [--data mnist|fashion] [--budget SECONDS] [--trials N] [--seed N] [--out DIR]
     ///       searches BnMlp options on the training rows, then compares against ML.NET's trainers on the test rows.
@@ -65,6 +65,10 @@ namespace MnistPipeline
                     case "--threads": Threads = NextInt(); break;
                     case "--seed": Seed = NextInt(); break;
                     case "--out": OutputDirectory = Next(); break;
+                    case "--validation":
+                        ValidationFraction = float.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out float f) && f > 0 && f < 1 ? f
+                            : throw new ArgumentException("--validation needs a fraction between 0 and 1.", nameof(args));
+                        break;
                     case "--compare": Compare = true; break;
                     case "--replicate": Replicate = true; break;
                     case "--budget": SearchBudgetSeconds = NextInt(); break;
@@ -85,6 +89,7 @@ namespace MnistPipeline
         public int? Threads { get; }
         public int Seed { get; } = 1;
         public string OutputDirectory { get; } = ".";
+        public float ValidationFraction { get; }
         public bool Compare { get; }
         public bool Replicate { get; }
         public int SearchBudgetSeconds { get; } = 120;

@@ -114,7 +114,7 @@ namespace MnistPipeline
             var engine = new MLContext().Model.CreatePredictionEngine<Digit, DigitPrediction>(model);
             // Keys are in label order from 1: key k is digit k - 1.
             double population = testRows.Count(r => engine.Predict(r).PredictedLabel == r.Label + 1) / (double)testRows.Length;
-            var parameters = ((TransformerChain<ITransformer>)model).OfType<BnMlpMulticlassTransformer>().Single().Model;
+            var parameters = ((System.Collections.Generic.IEnumerable<ITransformer>)model).OfType<BnMlpMulticlassTransformer>().Single().Model;
             int constantClass = BatchOfOnePrediction(parameters);
             return (population, testRows.Count(r => r.Label == constantClass) / (double)testRows.Length);
         }

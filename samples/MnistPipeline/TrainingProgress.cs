@@ -1,0 +1,45 @@
+using System;
+using MLNet.BatchNorm;
+using Spectre.Console;
+
+namespace MnistPipeline
+{
+    /// <summary>
+    /// Shows BnMlp's per-epoch metrics while <c>Fit</c> runs: a live progress bar in a terminal, one line per epoch when
+    /// the output is redirected (CI, files).
+    /// </summary>
+    public static class TrainingProgress
+    {
+        /// <summary>Runs <paramref name="fit"/>, which receives the progress sink to put in the trainer's options.</summary>
+        public static T Show<T>(int epochs, Func<IProgress<BnMlpEpochMetrics>, T> fit)
+        {
+            if (!AnsiConsole.Profile.Capabilities.Interactive)
+                return fit(new Sink(m => Console.WriteLine("  " + m)));
+            T result = default;
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(context =>
+                {
+                    var task = context.AddTask("training", maxValue: epochs);
+                    result = fit(new Sink(m =>
+                    {
+                        task.Description = Markup.Escape(Describe(m));
+                        task.Value = m.Epoch;
+                    }));
+                    task.Value = epochs;
+                });
+            return result;
+        }
+
+        private static string Describe(BnMlpEpochMetrics m) =>
+            FormattableString.Invariant($"epoch {m.Epoch}/{m.NumberOfEpochs}  loss {m.TrainingLoss:F4}") +
+            (m.ValidationAccuracy is double accuracy ? FormattableString.Invariant($"  validation {accuracy:P2}") : "") +
+            FormattableString.Invariant($"  {m.RowsPerSecond:N0} rows/s");
+
+        /// <summary>Reports on the training thread as they come (unlike <see cref="Progress{T}"/>, which posts them).</summary>
+        private sealed class Sink(Action<BnMlpEpochMetrics> report) : IProgress<BnMlpEpochMetrics>
+        {
+            public void Report(BnMlpEpochMetrics value) => report(value);
+        }
+    }
+}
