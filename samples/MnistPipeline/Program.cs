@@ -12,6 +12,8 @@ namespace MnistPipeline
     ///       searches BnMlp options on the training rows, then compares against ML.NET's trainers on the test rows.
     ///   MnistPipeline --replicate [--data mnist|fashion] [--epochs LONG] [--seed N] [--out DIR]
     ///       the BN tutorial's 15-row table with and without BN, and the single-row trap.
+    ///   MnistPipeline --plots DIR [--data mnist|fashion] [--seed N]
+    ///       PNG pictures with and without BN (validation accuracy, pre-activation histograms; a leaderboard CSV in DIR).
     ///   MnistPipeline --score MODEL.zip SCORES.bin [--data mnist|fashion]
     ///       loads a saved model in this (fresh) process and writes the test set's scores as raw floats.
     /// </summary>
@@ -28,6 +30,8 @@ namespace MnistPipeline
                     return CompareMode.Run(arguments);
                 if (arguments.Replicate)
                     return ReplicateMode.Run(arguments);
+                if (arguments.PlotsDirectory != null)
+                    return PlotsMode.Run(arguments);
                 return PipelineRun.Run(arguments);
             }
             catch (ArgumentException e) when (e.ParamName == "args")
@@ -71,6 +75,7 @@ namespace MnistPipeline
                         break;
                     case "--compare": Compare = true; break;
                     case "--replicate": Replicate = true; break;
+                    case "--plots": PlotsDirectory = Next(); break;
                     case "--budget": SearchBudgetSeconds = NextInt(); break;
                     case "--trials": SearchTrials = NextInt(); break;
                     case "--score":
@@ -92,6 +97,7 @@ namespace MnistPipeline
         public float ValidationFraction { get; }
         public bool Compare { get; }
         public bool Replicate { get; }
+        public string PlotsDirectory { get; }
         public int SearchBudgetSeconds { get; } = 120;
         public int SearchTrials { get; } = 12;
         public string ScoreModel { get; }
