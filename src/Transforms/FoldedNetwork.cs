@@ -62,6 +62,14 @@ namespace MLNet.BatchNorm
 
         private static DenseLayer Fold(BnMlpLayer layer)
         {
+            var (weights, bias) = FoldBatchNorm(layer);
+            return new DenseLayer(layer.InputCount, layer.OutputCount, weights, bias, layer.Activation);
+        }
+
+        /// <summary>The layer's dense weights (unit-major, [outputs, inputs]) and bias with its batch normalization
+        /// folded in; also what the ONNX export writes into its Gemm nodes.</summary>
+        internal static (float[] Weights, float[] Bias) FoldBatchNorm(BnMlpLayer layer)
+        {
             int inputs = layer.InputCount, outputs = layer.OutputCount;
             var bias = new float[outputs];
             if (!layer.BiasSpan.IsEmpty)
@@ -84,7 +92,7 @@ namespace MLNet.BatchNorm
                 for (int i = 0; i < inputs; i++)
                     weights[j * inputs + i] = (float)(scale[j] * source[j * inputs + i]);
             }
-            return new DenseLayer(inputs, outputs, weights, bias, layer.Activation);
+            return (weights, bias);
         }
 
         /// <summary>Per-caller scratch memory, so that prediction allocates nothing.</summary>
