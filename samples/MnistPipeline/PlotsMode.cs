@@ -76,27 +76,13 @@ namespace MnistPipeline
         /// there is BN) for the given rows: [layer][row * units + unit].</summary>
         private static double[][] PreActivations(BnMlpModelParameters model, IEnumerable<Digit> rows)
         {
-            var hidden = model.Layers.Where(l => l.Activation != null).ToArray();
-            var values = hidden.Select(_ => new List<double>()).ToArray();
+            int hidden = model.Layers.Count - 1;
+            var values = Enumerable.Range(0, hidden).Select(_ => new List<double>()).ToArray();
             foreach (var row in rows)
             {
-                double[] x = row.Features.Select(v => (double)v).ToArray();
-                for (int l = 0; l < hidden.Length; l++)
-                {
-                    var layer = hidden[l];
-                    var next = new double[layer.OutputCount];
-                    for (int j = 0; j < next.Length; j++)
-                    {
-                        double sum = layer.Bias?[j] ?? 0;
-                        for (int i = 0; i < layer.InputCount; i++)
-                            sum += layer.Weights[j * layer.InputCount + i] * x[i];
-                        if (layer.BatchNorm is { } bn)
-                            sum = bn.Gamma[j] * (sum - bn.Mean[j]) / Math.Sqrt(bn.Variance[j] + (double)bn.Epsilon) + bn.Beta[j];
-                        values[l].Add(sum);
-                        next[j] = 1 / (1 + Math.Exp(-sum));
-                    }
-                    x = next;
-                }
+                var layers = ReferenceForward.PreActivations(model, row.Features);
+                for (int l = 0; l < hidden; l++)
+                    values[l].AddRange(layers[l]);
             }
             return values.Select(v => v.ToArray()).ToArray();
         }

@@ -130,13 +130,7 @@ namespace MnistPipeline
                 for (int j = 0; j < h.Length; j++)
                 {
                     double sum = layer.BatchNorm is { } bn ? bn.Beta[j] : Enumerable.Range(0, layer.InputCount).Sum(i => layer.Weights[j * layer.InputCount + i] * x[i]) + (layer.Bias?[j] ?? 0);
-                    h[j] = layer.Activation switch
-                    {
-                        BnMlpActivation.ReLU => Math.Max(0, sum),
-                        BnMlpActivation.Sigmoid => 1 / (1 + Math.Exp(-sum)),
-                        BnMlpActivation.Tanh => Math.Tanh(sum),
-                        _ => sum,
-                    };
+                    h[j] = ReferenceForward.Activate(layer.Activation, sum);
                 }
                 x = h;
             }

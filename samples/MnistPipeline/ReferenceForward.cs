@@ -1,0 +1,48 @@
+using System;
+using System.Linq;
+using MLNet.BatchNorm;
+
+namespace MnistPipeline
+{
+    /// <summary>
+    /// Inference written from the public model parameters alone, in double precision and without folding: per layer
+    /// W x (+ b), then gamma (h - mean) / sqrt(var + eps) + beta with the population statistics, then the activation.
+    /// The plots use its per-layer values; the tests use it as the reference the folded scorer must match.
+    /// </summary>
+    public static class ReferenceForward
+    {
+        /// <summary>Every layer's values before its activation (after batch normalization where there is one); the last
+        /// entry is the output layer's logits.</summary>
+        public static double[][] PreActivations(BnMlpModelParameters model, float[] features)
+        {
+            var result = new double[model.Layers.Count][];
+            double[] x = features.Select(v => (double)v).ToArray();
+            for (int l = 0; l < model.Layers.Count; l++)
+            {
+                var layer = model.Layers[l];
+                var h = new double[layer.OutputCount];
+                for (int j = 0; j < h.Length; j++)
+                {
+                    double sum = layer.Bias?[j] ?? 0;
+                    for (int i = 0; i < layer.InputCount; i++)
+                        sum += layer.Weights[j * layer.InputCount + i] * x[i];
+                    if (layer.BatchNorm is { } bn)
+                        sum = bn.Gamma[j] * (sum - bn.Mean[j]) / Math.Sqrt(bn.Variance[j] + (double)bn.Epsilon) + bn.Beta[j];
+                    h[j] = sum;
+                }
+                result[l] = h;
+                x = h.Select(v => Activate(layer.Activation, v)).ToArray();
+            }
+            return result;
+        }
+
+        /// <summary>The activation function; the identity for the output layer (null).</summary>
+        public static double Activate(BnMlpActivation? activation, double value) => activation switch
+        {
+            BnMlpActivation.ReLU => Math.Max(0, value),
+            BnMlpActivation.Sigmoid => 1 / (1 + Math.Exp(-value)),
+            BnMlpActivation.Tanh => Math.Tanh(value),
+            _ => value,
+        };
+    }
+}
