@@ -82,6 +82,21 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        public void CancellingAsTheLastEpochEndsStopsTheStatisticsPass()
+        {
+            // After the last epoch only the exact statistics pass remains; it checks the token too.
+            var ml = new MLContext(seed: 1);
+            using var cancel = new CancellationTokenSource();
+            ml.Log += (_, e) =>
+            {
+                if (e.RawMessage.StartsWith("Epoch 1/1", StringComparison.Ordinal))
+                    cancel.Cancel();
+            };
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 1, CancellationToken = cancel.Token };
+            Assert.ThrowsAny<OperationCanceledException>(() => TestData.Pipeline(ml, options).Fit(TestData.BlobView(ml, rows: 500, classes: 2, seed: 1)));
+        }
+
+        [Fact]
         public void AnAlreadyCancelledTokenStopsFitBeforeTraining()
         {
             var ml = new MLContext(seed: 1);

@@ -84,7 +84,7 @@ namespace MLNet.BatchNorm
                 if (network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact && !statisticsAreFinal)
                 {
                     var statistics = Stopwatch.StartNew();
-                    ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random);
+                    ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, _options.CancellationToken);
                     ch.Info($"Population statistics (exact pass) took {statistics.Elapsed.TotalSeconds:F2} s.");
                 }
                 ch.Info($"Trained on {data.RowCount} rows in {clock.Elapsed.TotalSeconds:F2} s.");
@@ -183,7 +183,7 @@ namespace MLNet.BatchNorm
                     {
                         // Validate the model as it would be returned: with the population statistics of these weights.
                         if (exactStatistics)
-                            ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random);
+                            ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, _options.CancellationToken);
                         (double loss, double accuracy) = Validation.Evaluate(network, validation);
                         (validationLoss, validationAccuracy) = (loss, accuracy);
                     }

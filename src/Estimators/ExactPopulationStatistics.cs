@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm
@@ -11,7 +12,7 @@ namespace MLNet.BatchNorm
     /// </summary>
     internal static class ExactPopulationStatistics
     {
-        public static void Estimate(BnMlpNetwork network, TrainingData data, int batchSize, Random random)
+        public static void Estimate(BnMlpNetwork network, TrainingData data, int batchSize, Random random, CancellationToken cancellation)
         {
             int rows = data.RowCount;
             // Only full batches of m rows, so every batch variance carries the same m / (m - 1) correction.
@@ -25,6 +26,8 @@ namespace MLNet.BatchNorm
             using var order = tensor(BatchPlan.RandomOrder(rows, random), [rows]);
             for (int b = 0; b < batches; b++)
             {
+                // The pass can run after every validated epoch: cancelling must not wait for it.
+                cancellation.ThrowIfCancellationRequested();
                 using var batchScope = NewDisposeScope();
                 var index = order.narrow(0, (long)b * m, m);
                 network.AccumulateBatchStatistics(data.Features.index_select(0, index), meanSums, varianceSums);
