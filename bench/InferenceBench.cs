@@ -39,16 +39,20 @@ namespace MLNet.BatchNorm.Bench
             var parameters = bnMlp.LastTransformer.Model;
             var rows = Enumerable.Range(0, BatchRows).Select(i => testRows[i % testRows.Length]).ToArray();
             var rowsView = ml.Data.LoadFromEnumerable(rows);
-            Console.WriteLine($"Network {parameters.InputCount}-{string.Join("-", parameters.HiddenLayerSizes)}-{parameters.ClassCount} with BN, " +
+            Console.WriteLine($"Network {parameters.InputCount}-{string.Join("-", parameters.HiddenLayerSizes)}-{parameters.OutputCount} with BN, " +
                 $"trained {options.NumberOfEpochs} epochs on mnist10k; 1 thread; {(quick ? "quick" : "full")} mode; load {LoadAverage()}.");
 
             var table = new ResultTable();
             var bnEngine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(loaded);
             var bnPrediction = new DigitPrediction();
             var bnRow = table.Latency("BnMlp PredictionEngine (folded, managed)", rounds, callsPerRound, i => bnEngine.Predict(rows[i % BatchRows], ref bnPrediction));
-            var probabilities = new float[parameters.ClassCount];
+            var probabilities = new float[parameters.OutputCount];
             var workspace = new FoldedNetwork.Workspace(parameters.Network);
-            table.Latency("BnMlp folded network alone (no PredictionEngine)", rounds, callsPerRound, i => parameters.Network.Predict(rows[i % BatchRows].Features, probabilities, workspace));
+            table.Latency("BnMlp folded network alone (no PredictionEngine)", rounds, callsPerRound, i =>
+            {
+                parameters.Network.Predict(rows[i % BatchRows].Features, probabilities, workspace);
+                FoldedNetwork.Softmax(probabilities);
+            });
             var unfolded = new UnfoldedNetwork(parameters);
             var unfoldedRow = table.Latency("unfolded managed network (no PredictionEngine)", rounds, callsPerRound, i => unfolded.Predict(rows[i % BatchRows].Features, probabilities));
             using var torchNetwork = new TorchSharpEvalNetwork(parameters);

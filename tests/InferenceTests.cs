@@ -62,7 +62,7 @@ namespace MLNet.BatchNorm.Tests
         {
             var model = _fixture.Transformer.Model;
             Assert.Equal(784, model.InputCount);
-            Assert.Equal(10, model.ClassCount);
+            Assert.Equal(10, model.OutputCount);
             Assert.Equal(new[] { 256, 128 }, model.HiddenLayerSizes);
             foreach (var layer in model.Layers.Take(2))
             {

@@ -45,7 +45,7 @@ namespace MnistPipeline
             });
             double fitSeconds = clock.Elapsed.TotalSeconds;
             var net = model.OfType<BnMlpMulticlassTransformer>().Single().Model;
-            Console.WriteLine($"Fit: {fitSeconds:F2} s, network {net.InputCount}-{string.Join("-", net.HiddenLayerSizes)}-{net.ClassCount}, " +
+            Console.WriteLine($"Fit: {fitSeconds:F2} s, network {net.InputCount}-{string.Join("-", net.HiddenLayerSizes)}-{net.OutputCount}, " +
                 $"batch normalization {(arguments.UseBatchNorm ? "on" : "off")}, {options.NumberOfEpochs} epochs.");
 
             var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));

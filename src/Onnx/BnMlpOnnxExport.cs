@@ -53,7 +53,7 @@ namespace MLNet.BatchNorm
             foreach (var initializer in initializers)
                 graph.Message(5, initializer);
             graph.Message(11, ValueInfo(inputName, model.InputCount));
-            graph.Message(12, ValueInfo(outputName, model.ClassCount));
+            graph.Message(12, ValueInfo(outputName, model.OutputCount));
 
             var onnx = new ProtoMessage()
                 .Int64(1, 8)                                           // ir_version

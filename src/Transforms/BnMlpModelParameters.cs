@@ -6,7 +6,7 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// What a BN-MLP learned, as plain arrays: for each layer its weights, bias, batch-normalization scale and shift
-    /// with the population statistics, and activation. The last layer gives the class logits; scores are their softmax.
+    /// with the population statistics, and activation. The last layer gives the class logits (scores are their softmax) or the regression value.
     /// </summary>
     public sealed class BnMlpModelParameters
     {
@@ -32,16 +32,14 @@ namespace MLNet.BatchNorm
                 if (i > 0 && layer.InputCount != _layers[i - 1].OutputCount)
                     throw new ArgumentException($"Layer {i} expects {layer.InputCount} inputs but layer {i - 1} has {_layers[i - 1].OutputCount} units.", nameof(layers));
             }
-            if (ClassCount < 2)
-                throw new ArgumentException($"The output layer must have at least two classes, found {ClassCount}.", nameof(layers));
             Network = new FoldedNetwork(_layers);
         }
 
         /// <summary>Length of the feature vector the model reads.</summary>
         public int InputCount => _layers[0].InputCount;
 
-        /// <summary>Number of classes (units of the output layer).</summary>
-        public int ClassCount => _layers[^1].OutputCount;
+        /// <summary>Units of the output layer: the number of classes of a classifier, 1 for a regressor.</summary>
+        public int OutputCount => _layers[^1].OutputCount;
 
         /// <summary>The layers: hidden layers in order, then the output layer.</summary>
         public IReadOnlyList<BnMlpLayer> Layers => _layers;

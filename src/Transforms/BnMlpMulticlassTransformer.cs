@@ -32,10 +32,12 @@ namespace MLNet.BatchNorm
             _host = env.Register(nameof(BnMlpMulticlassTransformer));
             _host.CheckValue(model, nameof(model));
             _host.CheckNonEmpty(featureColumnName, nameof(featureColumnName));
+            if (model.OutputCount < 2)
+                throw _host.ExceptParam(nameof(model), $"A classifier's output layer needs at least two classes, found {model.OutputCount}.");
             Model = model;
             FeatureColumnName = featureColumnName;
             FeatureColumnType = new VectorDataViewType(NumberDataViewType.Single, model.InputCount);
-            LabelKeyValues = KeyValuesOnly(labelAnnotations, model.ClassCount);
+            LabelKeyValues = KeyValuesOnly(labelAnnotations, model.OutputCount);
         }
 
         /// <summary>The learned parameters.</summary>
@@ -124,7 +126,7 @@ namespace MLNet.BatchNorm
             ctx.SaveBinaryStream(LabelKeyValuesStream, writer =>
             {
                 var schema = new DataViewSchema.Builder();
-                schema.AddColumn(LabelColumn, new KeyDataViewType(typeof(uint), Model.ClassCount), LabelKeyValues);
+                schema.AddColumn(LabelColumn, new KeyDataViewType(typeof(uint), Model.OutputCount), LabelKeyValues);
                 using var ch = _host.Start("Saving label key values");
                 var saver = new BinarySaver(_host, new BinarySaver.Arguments { Silent = true });
                 DataSaverUtils.SaveDataView(ch, saver, new EmptyDataView(_host, schema.ToSchema()), writer.BaseStream);
@@ -139,6 +141,8 @@ namespace MLNet.BatchNorm
             ctx.CheckAtModel(GetVersionInfo());
             string featureColumnName = ctx.LoadNonEmptyString();
             var model = ModelParametersFormat.Read(ctx.Reader);
+            if (model.OutputCount < 2)
+                throw new InvalidDataException($"The BN-MLP model is damaged: a classifier with {model.OutputCount} output unit.");
 
             DataViewSchema.Annotations labelAnnotations = null;
             var copy = new MemoryStream();

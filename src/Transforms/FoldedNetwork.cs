@@ -35,8 +35,9 @@ namespace MLNet.BatchNorm
 
         private int MaxInputCount { get; }
 
-        /// <summary>Computes class probabilities (softmax of the logits) for one row.</summary>
-        public void Predict(ReadOnlySpan<float> features, Span<float> probabilities, Workspace workspace)
+        /// <summary>Computes the output layer's values for one row: class logits, or the regression value. Callers apply
+        /// <see cref="Softmax"/> for class probabilities.</summary>
+        public void Predict(ReadOnlySpan<float> features, Span<float> outputs, Workspace workspace)
         {
             ReadOnlySpan<float> input = features;
             for (int i = 0; i < _layers.Length; i++)
@@ -46,8 +47,7 @@ namespace MLNet.BatchNorm
                 layer.Apply(input, output, workspace.NonZeroIndices, workspace.NonZeroValues);
                 input = output[..layer.OutputCount];
             }
-            input.CopyTo(probabilities);
-            Softmax(probabilities);
+            input.CopyTo(outputs);
         }
 
         /// <summary>Numerically stable softmax in place.</summary>

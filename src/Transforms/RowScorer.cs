@@ -68,6 +68,7 @@ namespace MLNet.BatchNorm
                 features = _denseFeatures;
             }
             _network.Predict(features, _probabilities, _workspace);
+            FoldedNetwork.Softmax(_probabilities);
             _scoredPosition = position;
         }
     }

@@ -34,9 +34,9 @@ namespace MLNet.BatchNorm
 
             var builder = new DataViewSchema.Builder();
             builder.AddColumns(inputSchema);
-            builder.AddColumn(DefaultColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, model.ClassCount),
+            builder.AddColumn(DefaultColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, model.OutputCount),
                 ScoreAnnotations(transformer.LabelKeyValues));
-            builder.AddColumn(DefaultColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), model.ClassCount),
+            builder.AddColumn(DefaultColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), model.OutputCount),
                 PredictedLabelAnnotations(transformer.LabelKeyValues));
             OutputSchema = builder.ToSchema();
         }
