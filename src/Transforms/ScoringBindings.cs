@@ -75,7 +75,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>Creates the scorer a row needs, or null when no score column is active.</summary>
         public RowScorer CreateScorer(DataViewRow input, bool[] active) =>
-            active[ScoreIndex] || active[PredictedLabelIndex] ? new RowScorer(Network, input, FeatureColumn) : null;
+            active[ScoreIndex] || active[PredictedLabelIndex] ? new RowScorer(Network, input, FeatureColumn, softmax: true) : null;
 
         public ValueGetter<TValue> GetGetter<TValue>(DataViewRow input, RowScorer scorer, bool[] active, DataViewSchema.Column column)
         {
