@@ -69,7 +69,7 @@ namespace MLNet.BatchNorm.Tests
                 Assert.Null(layer.Bias);
                 Assert.Equal(BnMlpActivation.ReLU, layer.Activation);
                 var bn = layer.BatchNorm;
-                Assert.Equal(BnMlpTrainer.Defaults.BatchNormEpsilon, bn.Epsilon);
+                Assert.Equal(BnMlpOptionsBase.Defaults.BatchNormEpsilon, bn.Epsilon);
                 // Trained statistics, not the initial mean 0 / variance 1.
                 Assert.Contains(bn.Mean, m => Math.Abs(m) > 0.01);
                 Assert.Contains(bn.Variance, v => Math.Abs(v - 1) > 0.01);

@@ -29,7 +29,7 @@ namespace MnistPipeline
             var options = new BnMlpTrainer.Options
             {
                 UseBatchNorm = arguments.UseBatchNorm,
-                NumberOfEpochs = arguments.Epochs ?? BnMlpTrainer.Defaults.NumberOfEpochs,
+                NumberOfEpochs = arguments.Epochs ?? BnMlpOptionsBase.Defaults.NumberOfEpochs,
                 NumberOfThreads = arguments.Threads,
                 ValidationFraction = arguments.ValidationFraction,
             };

@@ -4,7 +4,7 @@ using Microsoft.ML.Runtime;
 
 namespace MLNet.BatchNorm
 {
-    /// <summary>Adds <c>BnMlp</c> to <c>mlContext.MulticlassClassification.Trainers</c>.</summary>
+    /// <summary>Adds <c>BnMlp</c> to <c>mlContext.MulticlassClassification.Trainers</c> and <c>mlContext.Regression.Trainers</c>.</summary>
     public static class BnMlpCatalog
     {
         /// <summary>Creates a <see cref="BnMlpTrainer"/>: a batch-normalized multilayer perceptron.</summary>
@@ -21,9 +21,9 @@ namespace MLNet.BatchNorm
             string featureColumnName = DefaultColumnNames.Features,
             string exampleWeightColumnName = null,
             int[] hiddenLayerSizes = null,
-            int numberOfEpochs = BnMlpTrainer.Defaults.NumberOfEpochs,
-            float learningRate = BnMlpTrainer.Defaults.LearningRate,
-            bool useBatchNorm = BnMlpTrainer.Defaults.UseBatchNorm)
+            int numberOfEpochs = BnMlpOptionsBase.Defaults.NumberOfEpochs,
+            float learningRate = BnMlpOptionsBase.Defaults.LearningRate,
+            bool useBatchNorm = BnMlpOptionsBase.Defaults.UseBatchNorm)
         {
             Contracts.CheckValue(catalog, nameof(catalog));
             return new BnMlpTrainer(catalog.GetEnvironment(), new BnMlpTrainer.Options
@@ -31,7 +31,7 @@ namespace MLNet.BatchNorm
                 LabelColumnName = labelColumnName,
                 FeatureColumnName = featureColumnName,
                 ExampleWeightColumnName = exampleWeightColumnName,
-                HiddenLayerSizes = hiddenLayerSizes ?? BnMlpTrainer.Defaults.HiddenLayerSizes,
+                HiddenLayerSizes = hiddenLayerSizes ?? BnMlpOptionsBase.Defaults.HiddenLayerSizes,
                 NumberOfEpochs = numberOfEpochs,
                 LearningRate = learningRate,
                 UseBatchNorm = useBatchNorm,
@@ -46,6 +46,50 @@ namespace MLNet.BatchNorm
             Contracts.CheckValue(catalog, nameof(catalog));
             Contracts.CheckValue(options, nameof(options));
             return new BnMlpTrainer(catalog.GetEnvironment(), options);
+        }
+
+        /// <summary>Creates a <see cref="BnMlpRegressionTrainer"/>: a batch-normalized multilayer perceptron regressor.</summary>
+        /// <param name="catalog">The regression trainers catalog.</param>
+        /// <param name="labelColumnName">The label column: a <see cref="float"/>.</param>
+        /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+        /// <param name="exampleWeightColumnName">Optional example weight column.</param>
+        /// <param name="hiddenLayerSizes">Sizes of the hidden layers; null for the default (256, 128).</param>
+        /// <param name="numberOfEpochs">Passes over the training data.</param>
+        /// <param name="learningRate">Learning rate of the optimizer (Adam by default).</param>
+        /// <param name="useBatchNorm">Batch normalization after each hidden dense layer.</param>
+        /// <param name="loss">The loss minimized: squared error or Huber.</param>
+        public static BnMlpRegressionTrainer BnMlp(this RegressionCatalog.RegressionTrainers catalog,
+            string labelColumnName = DefaultColumnNames.Label,
+            string featureColumnName = DefaultColumnNames.Features,
+            string exampleWeightColumnName = null,
+            int[] hiddenLayerSizes = null,
+            int numberOfEpochs = BnMlpOptionsBase.Defaults.NumberOfEpochs,
+            float learningRate = BnMlpOptionsBase.Defaults.LearningRate,
+            bool useBatchNorm = BnMlpOptionsBase.Defaults.UseBatchNorm,
+            BnMlpRegressionLoss loss = BnMlpRegressionTrainer.Defaults.Loss)
+        {
+            Contracts.CheckValue(catalog, nameof(catalog));
+            return new BnMlpRegressionTrainer(catalog.GetEnvironment(), new BnMlpRegressionTrainer.Options
+            {
+                LabelColumnName = labelColumnName,
+                FeatureColumnName = featureColumnName,
+                ExampleWeightColumnName = exampleWeightColumnName,
+                HiddenLayerSizes = hiddenLayerSizes ?? BnMlpOptionsBase.Defaults.HiddenLayerSizes,
+                NumberOfEpochs = numberOfEpochs,
+                LearningRate = learningRate,
+                UseBatchNorm = useBatchNorm,
+                Loss = loss,
+            });
+        }
+
+        /// <summary>Creates a <see cref="BnMlpRegressionTrainer"/> with all options.</summary>
+        /// <param name="catalog">The regression trainers catalog.</param>
+        /// <param name="options">The trainer's options; checked here, with an error that names the option.</param>
+        public static BnMlpRegressionTrainer BnMlp(this RegressionCatalog.RegressionTrainers catalog, BnMlpRegressionTrainer.Options options)
+        {
+            Contracts.CheckValue(catalog, nameof(catalog));
+            Contracts.CheckValue(options, nameof(options));
+            return new BnMlpRegressionTrainer(catalog.GetEnvironment(), options);
         }
     }
 }

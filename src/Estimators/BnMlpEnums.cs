@@ -27,7 +27,7 @@ namespace MLNet.BatchNorm
         /// <summary>Xavier (Glorot) normal: N(0, 2 / (inputs + outputs)). Suits sigmoid and tanh.</summary>
         Xavier = 1,
 
-        /// <summary>N(0, std²) with the standard deviation given by <see cref="BnMlpTrainer.Options.InitialWeightStandardDeviation"/>.</summary>
+        /// <summary>N(0, std²) with the standard deviation given by <see cref="BnMlpOptionsBase.InitialWeightStandardDeviation"/>.</summary>
         Normal = 2,
     }
 
@@ -37,7 +37,7 @@ namespace MLNet.BatchNorm
         /// <summary>Plain stochastic gradient descent.</summary>
         Sgd = 0,
 
-        /// <summary>Stochastic gradient descent with (heavy-ball) momentum <see cref="BnMlpTrainer.Options.Momentum"/>.</summary>
+        /// <summary>Stochastic gradient descent with (heavy-ball) momentum <see cref="BnMlpOptionsBase.Momentum"/>.</summary>
         SgdMomentum = 1,
 
         /// <summary>Adam (Kingma and Ba 2015) with beta1 0.9, beta2 0.999.</summary>
@@ -47,15 +47,26 @@ namespace MLNet.BatchNorm
     /// <summary>How the learning rate changes from epoch to epoch.</summary>
     public enum LearningRateSchedule
     {
-        /// <summary><see cref="BnMlpTrainer.Options.LearningRate"/> throughout.</summary>
+        /// <summary><see cref="BnMlpOptionsBase.LearningRate"/> throughout.</summary>
         Constant = 0,
 
-        /// <summary>Multiplied by <see cref="BnMlpTrainer.Options.LearningRateStepFactor"/> every
-        /// <see cref="BnMlpTrainer.Options.LearningRateStepEpochs"/> epochs.</summary>
+        /// <summary>Multiplied by <see cref="BnMlpOptionsBase.LearningRateStepFactor"/> every
+        /// <see cref="BnMlpOptionsBase.LearningRateStepEpochs"/> epochs.</summary>
         Step = 1,
 
         /// <summary>Cosine annealing from the learning rate towards 0: epoch e of E uses
         /// <c>rate * (1 + cos(pi * (e - 1) / E)) / 2</c>.</summary>
         Cosine = 2,
+    }
+
+    /// <summary>The loss a regressor minimizes.</summary>
+    public enum BnMlpRegressionLoss
+    {
+        /// <summary>Squared error (x - y)², averaged over the batch.</summary>
+        SquaredError = 0,
+
+        /// <summary>Huber loss: squared error within <see cref="BnMlpRegressionTrainer.Options.HuberDelta"/> of the label,
+        /// linear beyond it, so outliers pull less.</summary>
+        Huber = 1,
     }
 }

@@ -3,7 +3,7 @@ using System;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// What one epoch of <see cref="BnMlpTrainer"/> training did: reported to <see cref="BnMlpTrainer.Options.Progress"/>
+    /// What one epoch of BN-MLP training did: reported to <see cref="BnMlpOptionsBase.Progress"/>
     /// after every epoch, and written to the ML.NET log (<c>MLContext.Log</c>).
     /// </summary>
     public sealed class BnMlpEpochMetrics

@@ -9,20 +9,22 @@ using F = TorchSharp.torch.nn.functional;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// The trainable network: [Linear (no bias with BN) → BatchNorm → activation → dropout] per hidden layer, then a
-    /// Linear layer giving the logits. Training mode uses batch statistics; population statistics are set afterwards.
+    /// The trainable network: optionally BatchNorm of the input, then [Linear (no bias with BN) → BatchNorm → activation →
+    /// dropout] per hidden layer, then a Linear layer giving the outputs (class logits, or the regression value).
+    /// Training mode uses batch statistics; population statistics are set afterwards.
     /// </summary>
     internal sealed class BnMlpNetwork : nn.Module<Tensor, Tensor>
     {
         private readonly ModuleList<Linear> _hidden = new();
         private readonly ModuleList<BatchNorm1d> _norms = new();
+        private readonly BatchNorm1d _inputNorm;
         private readonly Linear _output;
         private readonly BnMlpActivation _activation;
         private readonly float _dropoutRate;
         private readonly float _epsilon;
         private readonly Generator _dropoutGenerator;
 
-        public BnMlpNetwork(int inputCount, int classCount, BnMlpTrainer.Options options, Random random)
+        public BnMlpNetwork(int inputCount, int outputCount, BnMlpOptionsBase options, Random random)
             : base(nameof(BnMlpNetwork))
         {
             _activation = options.Activation;
@@ -30,6 +32,8 @@ namespace MLNet.BatchNorm
             _epsilon = options.BatchNormEpsilon;
             // Decay d means moving = d * moving + (1 - d) * batch; PyTorch's momentum is 1 - d.
             double momentum = 1 - options.MovingAverageDecay;
+            if (options.BatchNormOnInput)
+                _inputNorm = nn.BatchNorm1d(inputCount, eps: options.BatchNormEpsilon, momentum: momentum);
             int inputs = inputCount;
             foreach (int units in options.HiddenLayerSizes)
             {
@@ -40,23 +44,26 @@ namespace MLNet.BatchNorm
                     _norms.Add(nn.BatchNorm1d(units, eps: options.BatchNormEpsilon, momentum: momentum));
                 inputs = units;
             }
-            _output = nn.Linear(inputs, classCount);
+            _output = nn.Linear(inputs, outputCount);
             Initialize(_output, options, random);
             _dropoutGenerator = new Generator((ulong)random.NextInt64());
             RegisterComponents();
         }
 
-        public bool UsesBatchNorm => _norms.Count > 0;
+        /// <summary>True when any layer, the input included, is batch-normalized: batches then need two rows or more,
+        /// and population statistics must be estimated.</summary>
+        public bool UsesBatchNorm => _inputNorm != null || _norms.Count > 0;
 
-        public IList<BatchNorm1d> Norms => _norms;
+        /// <summary>Every batch-normalization layer, the input's first.</summary>
+        public IReadOnlyList<BatchNorm1d> Norms => _inputNorm is null ? _norms.ToArray() : _norms.Prepend(_inputNorm).ToArray();
 
         public override Tensor forward(Tensor input)
         {
-            var x = input;
+            var x = _inputNorm is null ? input : _inputNorm.forward(input);
             for (int i = 0; i < _hidden.Count; i++)
             {
                 x = _hidden[i].forward(x);
-                if (UsesBatchNorm)
+                if (_norms.Count > 0)
                     x = _norms[i].forward(x);
                 x = Activate(x);
                 if (training && _dropoutRate > 0)
@@ -67,20 +74,28 @@ namespace MLNet.BatchNorm
 
         /// <summary>
         /// One batch through the network as in training (batch statistics, no dropout, no gradient), adding each BN
-        /// layer's batch mean and biased batch variance to <paramref name="meanSums"/> and <paramref name="varianceSums"/>.
+        /// layer's batch mean and biased batch variance to <paramref name="meanSums"/> and <paramref name="varianceSums"/>
+        /// (in the order of <see cref="Norms"/>).
         /// </summary>
         public void AccumulateBatchStatistics(Tensor input, Tensor[] meanSums, Tensor[] varianceSums)
         {
+            int norm = 0;
             var x = input;
-            for (int i = 0; i < _hidden.Count; i++)
+            if (_inputNorm != null)
+                x = NormalizeWithBatchStatistics(x, _inputNorm, meanSums[norm], varianceSums[norm++]);
+            for (int i = 0; i < _hidden.Count && _norms.Count > 0; i++)
             {
                 x = _hidden[i].forward(x);
-                var (variance, mean) = var_mean(x, dimensions: [0], unbiased: false);
-                meanSums[i].add_(mean);
-                varianceSums[i].add_(variance);
-                x = F.batch_norm(x, null, null, _norms[i].weight, _norms[i].bias, training: true, eps: _epsilon);
-                x = Activate(x);
+                x = Activate(NormalizeWithBatchStatistics(x, _norms[i], meanSums[norm], varianceSums[norm++]));
             }
+        }
+
+        private Tensor NormalizeWithBatchStatistics(Tensor x, BatchNorm1d norm, Tensor meanSum, Tensor varianceSum)
+        {
+            var (variance, mean) = var_mean(x, dimensions: [0], unbiased: false);
+            meanSum.add_(mean);
+            varianceSum.add_(variance);
+            return F.batch_norm(x, null, null, norm.weight, norm.bias, training: true, eps: _epsilon);
         }
 
         /// <summary>Copies the learned weights and statistics into managed model parameters.</summary>
@@ -90,17 +105,15 @@ namespace MLNet.BatchNorm
             for (int i = 0; i < _hidden.Count; i++)
             {
                 var linear = _hidden[i];
-                BatchNormParameters batchNorm = null;
-                if (UsesBatchNorm)
-                {
-                    var bn = _norms[i];
-                    batchNorm = new BatchNormParameters(ToArray(bn.weight), ToArray(bn.bias), ToArray(bn.running_mean), ToArray(bn.running_var), _epsilon);
-                }
+                var batchNorm = _norms.Count > 0 ? ToParameters(_norms[i]) : null;
                 layers.Add(ToLayer(linear, batchNorm, _activation));
             }
             layers.Add(ToLayer(_output, null, null));
-            return new BnMlpModelParameters(layers);
+            return new BnMlpModelParameters(layers, _inputNorm is null ? null : ToParameters(_inputNorm));
         }
+
+        private BatchNormParameters ToParameters(BatchNorm1d bn) =>
+            new(ToArray(bn.weight), ToArray(bn.bias), ToArray(bn.running_mean), ToArray(bn.running_var), _epsilon);
 
         private static BnMlpLayer ToLayer(Linear linear, BatchNormParameters batchNorm, BnMlpActivation? activation) =>
             new((int)linear.in_features, (int)linear.out_features, ToArray(linear.weight), linear.bias is null ? null : ToArray(linear.bias), batchNorm, activation);
@@ -123,8 +136,8 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>Draws the weights in managed code from the trainer's seeded random source, so that networks with and
-        /// without batch normalization start from the same weights. Biases start at 0.</summary>
-        private static void Initialize(Linear linear, BnMlpTrainer.Options options, Random random)
+        /// without batch normalization start from the same weights. Biases start at <see cref="BnMlpOptionsBase.InitialBias"/>.</summary>
+        private static void Initialize(Linear linear, BnMlpOptionsBase options, Random random)
         {
             long inputs = linear.in_features, outputs = linear.out_features;
             double std = options.Initialization switch
@@ -140,7 +153,7 @@ namespace MLNet.BatchNorm
             {
                 using var values = tensor(weights, [outputs, inputs]);
                 linear.weight.copy_(values);
-                linear.bias?.zero_();
+                linear.bias?.fill_(options.InitialBias);
             }
         }
 

@@ -8,19 +8,19 @@ using static TorchSharp.torch;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// The training rows as native tensors: features [rows, features] float32, labels [rows] int64 (0-based class),
-    /// optional weights [rows] float32. Read in one pass through a cursor, in blocks, with no tensor per row.
+    /// The training rows as native tensors: features [rows, features] float32, labels [rows] (int64 0-based classes for
+    /// a classifier, float32 values for a regressor), optional weights [rows] float32. Read in one pass through a cursor, in blocks, with no tensor per row.
     /// </summary>
     internal sealed class TrainingData : IDisposable
     {
         private const int RowsPerBlock = 4096;
 
-        private TrainingData(Tensor features, Tensor labels, Tensor weights, int classCount)
+        private TrainingData(Tensor features, Tensor labels, Tensor weights, int outputCount)
         {
             Features = features;
             Labels = labels;
             Weights = weights;
-            ClassCount = classCount;
+            OutputCount = outputCount;
         }
 
         public Tensor Features { get; }
@@ -34,11 +34,12 @@ namespace MLNet.BatchNorm
 
         public int FeatureCount => (int)Features.shape[1];
 
-        public int ClassCount { get; }
+        /// <summary>Units of the network's output layer: classes, or 1 for regression.</summary>
+        public int OutputCount { get; }
 
-        public static TrainingData Load(IHostEnvironment env, IChannel ch, IDataView data, BnMlpTrainer.Options options)
+        public static TrainingData Load(IHostEnvironment env, IChannel ch, IDataView data, BnMlpOptionsBase options, bool classification)
         {
-            var schema = TrainingSchema.Check(env, data.Schema, options);
+            var schema = TrainingSchema.Check(env, data.Schema, options, classification);
             var label = schema.Label;
             var feature = schema.Feature;
             var weight = schema.Weight;
@@ -50,34 +51,31 @@ namespace MLNet.BatchNorm
                 throw env.Except($"The training data ({rowCapacity} rows x {featureCount} features) is too large.");
 
             var features = empty(rowCapacity, featureCount, ScalarType.Float32);
-            var labels = new long[rowCapacity];
             var weights = weight is null ? null : new float[rowCapacity];
             var staging = new float[RowsPerBlock * featureCount];
-            var classSeen = new bool[schema.ClassCount];
+            TargetReader targets;
             long rows = 0, skipped = 0, position = -1;
             try
             {
                 var columns = weight is { } w ? new[] { label, feature, w } : new[] { label, feature };
                 using (var cursor = data.GetRowCursor(columns))
                 {
-                    var getLabel = cursor.GetGetter<uint>(label);
+                    targets = TargetReader.Create(env, schema, cursor, rowCapacity);
                     var getFeatures = cursor.GetGetter<VBuffer<float>>(feature);
                     var getWeight = weight is { } wc ? cursor.GetGetter<float>(wc) : null;
-                    uint key = 0;
                     float rowWeight = 1;
                     VBuffer<float> vector = default;
                     int staged = 0;
                     while (cursor.MoveNext())
                     {
                         position = cursor.Position;
-                        getLabel(ref key);
-                        if (key == 0)
-                        {
-                            skipped++; // ML.NET trainers skip rows whose label is missing.
-                            continue;
-                        }
                         if (rows == rowCapacity)
                             throw env.Except($"The training data gave more rows than its row count ({rowCapacity}).");
+                        if (!targets.TryRead(rows, position))
+                        {
+                            skipped++;
+                            continue;
+                        }
                         getFeatures(ref vector);
                         if (vector.Length != featureCount)
                             throw env.Except($"Feature column '{feature.Name}', row {position}: expected a vector of {featureCount} values, found {vector.Length}.");
@@ -91,8 +89,6 @@ namespace MLNet.BatchNorm
                                 throw env.Except($"Example weight column '{weight.Value.Name}', row {position}: weights must be finite and not negative, found {rowWeight}.");
                             weights[rows] = rowWeight;
                         }
-                        labels[rows] = key - 1;
-                        classSeen[key - 1] = true;
                         rows++;
                         if (++staged == RowsPerBlock)
                         {
@@ -107,17 +103,13 @@ namespace MLNet.BatchNorm
                     ch.Warning($"Skipped {skipped} rows whose label '{label.Name}' is missing.");
                 if (rows < 2)
                     throw env.Except($"BnMlp needs at least two rows with a label; the training data has {rows}.");
-                int presentClasses = Array.FindAll(classSeen, seen => seen).Length;
-                if (presentClasses < 2)
-                    throw env.Except($"Label column '{label.Name}' has only one class in the training data; a classifier needs at least two.");
-                if (presentClasses < schema.ClassCount)
-                    ch.Warning($"Label column '{label.Name}' has {schema.ClassCount} key values but only {presentClasses} occur in the training data; the others will get low scores.");
+                targets.Check(env, ch, rows);
 
                 var result = new TrainingData(
                     rows == rowCapacity ? features : features.narrow(0, 0, rows),
-                    tensor(labels.AsSpan(0, (int)rows).ToArray(), [rows]),
+                    targets.ToTensor(rows),
                     weights is null ? null : tensor(weights.AsSpan(0, (int)rows).ToArray(), [rows]),
-                    schema.ClassCount);
+                    schema.OutputCount);
                 if (rows != rowCapacity)
                     features.Dispose();
                 return result;
@@ -150,7 +142,7 @@ namespace MLNet.BatchNorm
         }
 
         private TrainingData Rows(Tensor index) =>
-            new(Features.index_select(0, index), Labels.index_select(0, index), Weights?.index_select(0, index), ClassCount);
+            new(Features.index_select(0, index), Labels.index_select(0, index), Weights?.index_select(0, index), OutputCount);
 
         public void Dispose()
         {

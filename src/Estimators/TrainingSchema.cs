@@ -4,10 +4,14 @@ using Microsoft.ML.Runtime;
 
 namespace MLNet.BatchNorm
 {
-    /// <summary>The training columns, checked: a key label, a known-size float vector of features, an optional float weight.</summary>
+    /// <summary>
+    /// The training columns, checked: the label (a key for a classifier, a <see cref="float"/> for a regressor), a
+    /// known-size vector of float features, an optional float weight.
+    /// </summary>
     internal sealed class TrainingSchema
     {
-        private const string LabelExpected = "a key type (convert the label with mlContext.Transforms.Conversion.MapValueToKey)";
+        private const string KeyLabelExpected = "a key type (convert the label with mlContext.Transforms.Conversion.MapValueToKey)";
+        private const string FloatLabelExpected = "Single (convert the label with mlContext.Transforms.Conversion.ConvertType)";
         private const string FeatureExpected = "a known-size vector of Single";
 
         public DataViewSchema.Column Label { get; private init; }
@@ -16,18 +20,31 @@ namespace MLNet.BatchNorm
 
         public DataViewSchema.Column? Weight { get; private init; }
 
-        public int ClassCount { get; private init; }
+        /// <summary>True for a key label (classification), false for a float label (regression).</summary>
+        public bool IsClassification { get; private init; }
+
+        /// <summary>Units of the output layer: the label's key count, or 1 for regression.</summary>
+        public int OutputCount { get; private init; }
 
         public int FeatureCount { get; private init; }
 
-        public static TrainingSchema Check(IExceptionContext ectx, DataViewSchema schema, BnMlpTrainer.Options options)
+        public static TrainingSchema Check(IExceptionContext ectx, DataViewSchema schema, BnMlpOptionsBase options, bool classification)
         {
             var label = schema.GetColumnOrNull(options.LabelColumnName)
                 ?? throw ectx.ExceptSchemaMismatch("data", "label", options.LabelColumnName);
-            if (label.Type is not KeyDataViewType key)
-                throw ectx.ExceptSchemaMismatch("data", "label", label.Name, LabelExpected, label.Type.ToString());
-            if (key.Count < 2 || key.Count > int.MaxValue)
-                throw ectx.ExceptSchemaMismatch("data", "label", label.Name, "a key type with 2 or more values", label.Type.ToString());
+            int outputCount = 1;
+            if (classification)
+            {
+                if (label.Type is not KeyDataViewType key)
+                    throw ectx.ExceptSchemaMismatch("data", "label", label.Name, KeyLabelExpected, label.Type.ToString());
+                if (key.Count < 2 || key.Count > int.MaxValue)
+                    throw ectx.ExceptSchemaMismatch("data", "label", label.Name, "a key type with 2 or more values", label.Type.ToString());
+                outputCount = (int)key.Count;
+            }
+            else if (label.Type != NumberDataViewType.Single)
+            {
+                throw ectx.ExceptSchemaMismatch("data", "label", label.Name, FloatLabelExpected, label.Type.ToString());
+            }
 
             var feature = schema.GetColumnOrNull(options.FeatureColumnName)
                 ?? throw ectx.ExceptSchemaMismatch("data", "feature", options.FeatureColumnName);
@@ -49,7 +66,8 @@ namespace MLNet.BatchNorm
                 Label = label,
                 Feature = feature,
                 Weight = weight,
-                ClassCount = (int)key.Count,
+                IsClassification = classification,
+                OutputCount = outputCount,
                 FeatureCount = vector.Size,
             };
         }

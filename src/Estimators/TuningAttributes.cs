@@ -28,7 +28,7 @@ namespace MLNet.BatchNorm
 
     /// <summary>
     /// The values a hyperparameter search picks an option from, with equal probability. For
-    /// <see cref="BnMlpTrainer.Options.HiddenLayerSizes"/> each choice is a comma-separated list of sizes.
+    /// <see cref="BnMlpOptionsBase.HiddenLayerSizes"/> each choice is a comma-separated list of sizes.
     /// </summary>
     [AttributeUsage(AttributeTargets.Field)]
     public sealed class TuningChoicesAttribute : Attribute

@@ -1,14 +1,14 @@
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace MLNet.BatchNorm
 {
-    /// <summary>Log-loss and accuracy of the network in evaluation mode (population statistics, no dropout).</summary>
+    /// <summary>Mean loss and accuracy of the network in evaluation mode (population statistics, no dropout).</summary>
     internal static class Validation
     {
         private const int RowsPerChunk = 8192;
 
-        public static (double Loss, double Accuracy) Evaluate(BnMlpNetwork network, TrainingData data)
+        /// <returns>The mean loss, and the fraction of rows whose most probable class is right (null for a regressor).</returns>
+        public static (double Loss, double? Accuracy) Evaluate(BnMlpNetwork network, TrainingData data, TrainingObjective objective)
         {
             bool wasTraining = network.training;
             network.eval();
@@ -19,13 +19,14 @@ namespace MLNet.BatchNorm
             {
                 using var scope = NewDisposeScope();
                 int rows = System.Math.Min(RowsPerChunk, data.RowCount - start);
-                var logits = network.forward(data.Features.narrow(0, start, rows));
+                var outputs = network.forward(data.Features.narrow(0, start, rows));
                 var labels = data.Labels.narrow(0, start, rows);
-                lossSum += F.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
-                correct += logits.argmax(1).eq(labels).sum().item<long>();
+                lossSum += objective.PerRowLoss(outputs, labels).sum().item<float>();
+                if (objective.IsClassification)
+                    correct += objective.CorrectCount(outputs, labels).item<long>();
             }
             network.train(wasTraining);
-            return (lossSum / data.RowCount, (double)correct / data.RowCount);
+            return (lossSum / data.RowCount, objective.IsClassification ? (double)correct / data.RowCount : null);
         }
     }
 }

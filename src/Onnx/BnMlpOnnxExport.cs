@@ -7,9 +7,10 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// Writes a trained BN-MLP as an ONNX model (IR version 8, opset 13): per layer a <c>Gemm</c> with batch
-    /// normalization folded into its weights and bias, then <c>Relu</c>, <c>Sigmoid</c> or <c>Tanh</c>; a final
-    /// <c>Softmax</c>. Input <c>Features</c> [N, inputs] float; output <c>Score</c> [N, classes], the same probabilities
-    /// the ML.NET transformer gives (in the label's key order).
+    /// normalization (of the hidden layers and of the input) folded into its weights and bias, then <c>Relu</c>,
+    /// <c>Sigmoid</c> or <c>Tanh</c>; for a classifier a final <c>Softmax</c>. Input <c>Features</c> [N, inputs] float;
+    /// output <c>Score</c>: [N, classes], the same probabilities the classifier gives (in the label's key order), or for a
+    /// regressor (one output unit) [N, 1], its score.
     /// </summary>
     public static class BnMlpOnnxExport
     {
@@ -18,7 +19,7 @@ namespace MLNet.BatchNorm
         private const int FloatAttribute = 1; // AttributeProto.AttributeType.FLOAT
 
         /// <summary>Writes <paramref name="model"/> as ONNX to <paramref name="stream"/>.</summary>
-        /// <param name="model">The trained parameters (<c>transformer.Model</c>).</param>
+        /// <param name="model">The trained parameters (<c>transformer.Model</c>) of a classifier or a regressor.</param>
         /// <param name="stream">Where the ONNX bytes go.</param>
         /// <param name="inputName">Name of the graph input. Default "Features", the usual ML.NET feature column.</param>
         /// <param name="outputName">Name of the graph output. Default "Score".</param>
@@ -31,9 +32,10 @@ namespace MLNet.BatchNorm
             var graph = new ProtoMessage().String(2, "bnmlp");
             string current = inputName;
             var initializers = new List<ProtoMessage>();
-            for (int i = 0; i < model.Layers.Count; i++)
+            var layers = model.ScoringLayers;
+            for (int i = 0; i < layers.Length; i++)
             {
-                var layer = model.Layers[i];
+                var layer = layers[i];
                 var (weights, bias) = FoldedNetwork.FoldBatchNorm(layer);
                 string w = $"W{i}", b = $"B{i}", gemm = $"dense{i}";
                 initializers.Add(Tensor(w, [layer.OutputCount, layer.InputCount], weights));
@@ -49,7 +51,10 @@ namespace MLNet.BatchNorm
                     current = output;
                 }
             }
-            graph.Message(1, Node("Softmax", "softmax", [current], outputName, Attribute("axis", 1)));
+            if (model.OutputCount > 1)
+                graph.Message(1, Node("Softmax", "softmax", [current], outputName, Attribute("axis", 1)));
+            else
+                graph.Message(1, Node("Identity", "score", [current], outputName));
             foreach (var initializer in initializers)
                 graph.Message(5, initializer);
             graph.Message(11, ValueInfo(inputName, model.InputCount));

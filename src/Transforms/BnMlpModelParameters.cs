@@ -15,7 +15,8 @@ namespace MLNet.BatchNorm
         /// <summary>Creates model parameters from layers, hidden layers first and the output layer last.</summary>
         /// <param name="layers">At least the output layer. Each layer's input count must equal the previous layer's output count;
         /// every layer but the last has an activation, the last has none.</param>
-        public BnMlpModelParameters(IEnumerable<BnMlpLayer> layers)
+        /// <param name="inputBatchNorm">Batch normalization of the input features before the first layer, or null.</param>
+        public BnMlpModelParameters(IEnumerable<BnMlpLayer> layers, BatchNormParameters inputBatchNorm = null)
         {
             ArgumentNullException.ThrowIfNull(layers);
             _layers = layers.ToArray();
@@ -32,7 +33,11 @@ namespace MLNet.BatchNorm
                 if (i > 0 && layer.InputCount != _layers[i - 1].OutputCount)
                     throw new ArgumentException($"Layer {i} expects {layer.InputCount} inputs but layer {i - 1} has {_layers[i - 1].OutputCount} units.", nameof(layers));
             }
-            Network = new FoldedNetwork(_layers);
+            if (inputBatchNorm != null && inputBatchNorm.UnitCount != InputCount)
+                throw new ArgumentException($"Input batch normalization has {inputBatchNorm.UnitCount} units, the model {InputCount} inputs.", nameof(inputBatchNorm));
+            InputBatchNorm = inputBatchNorm;
+            ScoringLayers = inputBatchNorm is null ? _layers : [InputBatchNormFolding.FoldInto(inputBatchNorm, _layers[0]), .. _layers[1..]];
+            Network = new FoldedNetwork(ScoringLayers);
         }
 
         /// <summary>Length of the feature vector the model reads.</summary>
@@ -44,8 +49,15 @@ namespace MLNet.BatchNorm
         /// <summary>The layers: hidden layers in order, then the output layer.</summary>
         public IReadOnlyList<BnMlpLayer> Layers => _layers;
 
+        /// <summary>Batch normalization of the input features (before the first layer), or <see langword="null"/>.</summary>
+        public BatchNormParameters InputBatchNorm { get; }
+
         /// <summary>The hidden layers' sizes, in order.</summary>
         public IReadOnlyList<int> HiddenLayerSizes => _layers.Take(_layers.Length - 1).Select(l => l.OutputCount).ToArray();
+
+        /// <summary>The layers that scoring computes: <see cref="Layers"/> with the input batch normalization folded into the
+        /// first one (what the folded network and the ONNX export are built from).</summary>
+        internal BnMlpLayer[] ScoringLayers { get; }
 
         /// <summary>The inference network, with batch normalization folded into the dense layers.</summary>
         internal FoldedNetwork Network { get; }

@@ -7,8 +7,8 @@ using System.Security.Cryptography;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// Binary form of <see cref="BnMlpModelParameters"/> inside the model zip: a length-prefixed block followed by its
-    /// SHA-256, so a changed byte is refused even where the zip's CRC was recomputed. Every length read from the file is
+    /// Binary form of <see cref="BnMlpModelParameters"/> inside the model zip: a length-prefixed block (the layers, then
+    /// the input batch normalization, which format 1 did not have) followed by its SHA-256, so a changed byte is refused even where the zip's CRC was recomputed. Every length read from the file is
     /// checked against the bytes actually present before anything is allocated.
     /// </summary>
     internal static class ModelParametersFormat
@@ -24,7 +24,7 @@ namespace MLNet.BatchNorm
         {
             var block = new MemoryStream();
             using (var blockWriter = new BinaryWriter(block, System.Text.Encoding.UTF8, leaveOpen: true))
-                WriteLayers(blockWriter, model);
+                WriteModel(blockWriter, model);
             byte[] bytes = block.ToArray();
             writer.Write((long)bytes.Length);
             writer.Write(bytes);
@@ -32,8 +32,10 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>Reads and verifies what <see cref="Write"/> wrote.</summary>
+        /// <param name="reader">The model entry's reader.</param>
+        /// <param name="hasInputBatchNorm">False for format 1, written before models could normalize their input.</param>
         /// <exception cref="InvalidDataException">The block is truncated, damaged or inconsistent.</exception>
-        public static BnMlpModelParameters Read(BinaryReader reader)
+        public static BnMlpModelParameters Read(BinaryReader reader, bool hasInputBatchNorm)
         {
             long length = reader.ReadInt64();
             if (length <= 0 || length > int.MaxValue)
@@ -47,7 +49,7 @@ namespace MLNet.BatchNorm
             using var blockReader = new BinaryReader(new MemoryStream(bytes, writable: false));
             try
             {
-                var model = ReadLayers(blockReader);
+                var model = ReadModel(blockReader, hasInputBatchNorm);
                 if (blockReader.BaseStream.Position != bytes.Length)
                     throw Damaged("the parameter block has trailing bytes");
                 return model;
@@ -58,7 +60,7 @@ namespace MLNet.BatchNorm
             }
         }
 
-        private static void WriteLayers(BinaryWriter writer, BnMlpModelParameters model)
+        private static void WriteModel(BinaryWriter writer, BnMlpModelParameters model)
         {
             writer.Write(model.Layers.Count);
             foreach (var layer in model.Layers)
@@ -72,17 +74,23 @@ namespace MLNet.BatchNorm
                 if (layer.Bias != null)
                     WriteFloats(writer, layer.BiasSpan);
                 if (layer.BatchNorm is { } bn)
-                {
-                    writer.Write(bn.Epsilon);
-                    WriteFloats(writer, bn.GammaSpan);
-                    WriteFloats(writer, bn.BetaSpan);
-                    WriteFloats(writer, bn.MeanSpan);
-                    WriteFloats(writer, bn.VarianceSpan);
-                }
+                    WriteBatchNorm(writer, bn);
             }
+            writer.Write(model.InputBatchNorm != null);
+            if (model.InputBatchNorm is { } input)
+                WriteBatchNorm(writer, input);
         }
 
-        private static BnMlpModelParameters ReadLayers(BinaryReader reader)
+        private static void WriteBatchNorm(BinaryWriter writer, BatchNormParameters bn)
+        {
+            writer.Write(bn.Epsilon);
+            WriteFloats(writer, bn.GammaSpan);
+            WriteFloats(writer, bn.BetaSpan);
+            WriteFloats(writer, bn.MeanSpan);
+            WriteFloats(writer, bn.VarianceSpan);
+        }
+
+        private static BnMlpModelParameters ReadModel(BinaryReader reader, bool hasInputBatchNorm)
         {
             int count = reader.ReadInt32();
             if (count < 1 || count > MaxLayers)
@@ -99,17 +107,19 @@ namespace MLNet.BatchNorm
                 BnMlpActivation? activation = activationCode == NoActivation ? null : (BnMlpActivation)activationCode;
                 float[] weights = ReadFloats(reader, (long)inputs * outputs);
                 float[] bias = (flags & HasBiasFlag) != 0 ? ReadFloats(reader, outputs) : null;
-                BatchNormParameters batchNorm = null;
-                if ((flags & HasBatchNormFlag) != 0)
-                {
-                    float epsilon = reader.ReadSingle();
-                    batchNorm = new BatchNormParameters(
-                        gamma: ReadFloats(reader, outputs), beta: ReadFloats(reader, outputs),
-                        mean: ReadFloats(reader, outputs), variance: ReadFloats(reader, outputs), epsilon);
-                }
+                var batchNorm = (flags & HasBatchNormFlag) != 0 ? ReadBatchNorm(reader, outputs) : null;
                 layers.Add(new BnMlpLayer(inputs, outputs, weights, bias, batchNorm, activation));
             }
-            return new BnMlpModelParameters(layers);
+            var inputBatchNorm = hasInputBatchNorm && reader.ReadBoolean() ? ReadBatchNorm(reader, layers[0].InputCount) : null;
+            return new BnMlpModelParameters(layers, inputBatchNorm);
+        }
+
+        private static BatchNormParameters ReadBatchNorm(BinaryReader reader, int units)
+        {
+            float epsilon = reader.ReadSingle();
+            return new BatchNormParameters(
+                gamma: ReadFloats(reader, units), beta: ReadFloats(reader, units),
+                mean: ReadFloats(reader, units), variance: ReadFloats(reader, units), epsilon);
         }
 
         private static void WriteFloats(BinaryWriter writer, ReadOnlySpan<float> values) =>

@@ -6,7 +6,7 @@ using Microsoft.ML.Data;
 
 namespace MLNet.BatchNorm
 {
-    /// <summary>The result of <see cref="BnMlpMulticlassTransformer.Transform"/>: the input, scored as cursors move.</summary>
+    /// <summary>The result of <see cref="BnMlpTransformerBase.Transform"/>: the input, scored as cursors move.</summary>
     internal sealed class ScoredDataView : IDataView
     {
         private readonly ScoringBindings _bindings;

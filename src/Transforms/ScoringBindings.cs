@@ -8,14 +8,16 @@ using Microsoft.ML.Runtime;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// The transformer applied to one input schema: checks the feature column, builds the output schema
-    /// (input columns, then <c>Score</c> and <c>PredictedLabel</c>) and makes the getters of a scored row.
+    /// The transformer applied to one input schema: checks the feature column, builds the output schema (input columns,
+    /// then <c>Score</c> and <c>PredictedLabel</c> for a classifier, <c>Score</c> for a regressor) and makes the getters of
+    /// a scored row.
     /// </summary>
     internal sealed class ScoringBindings
     {
         private readonly int _inputColumnCount;
+        private readonly bool _isClassifier;
 
-        public ScoringBindings(IHost host, BnMlpMulticlassTransformer transformer, DataViewSchema inputSchema)
+        public ScoringBindings(IHost host, BnMlpTransformerBase transformer, DataViewSchema inputSchema)
         {
             var model = transformer.Model;
             var feature = inputSchema.GetColumnOrNull(transformer.FeatureColumnName)
@@ -34,10 +36,18 @@ namespace MLNet.BatchNorm
 
             var builder = new DataViewSchema.Builder();
             builder.AddColumns(inputSchema);
-            builder.AddColumn(DefaultColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, model.OutputCount),
-                ScoreAnnotations(transformer.LabelKeyValues));
-            builder.AddColumn(DefaultColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), model.OutputCount),
-                PredictedLabelAnnotations(transformer.LabelKeyValues));
+            if (transformer is BnMlpMulticlassTransformer classifier)
+            {
+                _isClassifier = true;
+                builder.AddColumn(DefaultColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, model.OutputCount),
+                    ScoreAnnotations(classifier.LabelKeyValues));
+                builder.AddColumn(DefaultColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), model.OutputCount),
+                    PredictedLabelAnnotations(classifier.LabelKeyValues));
+            }
+            else
+            {
+                builder.AddColumn(DefaultColumnNames.Score, NumberDataViewType.Single, RegressionScoreAnnotations());
+            }
             OutputSchema = builder.ToSchema();
         }
 
@@ -51,7 +61,10 @@ namespace MLNet.BatchNorm
 
         private int ScoreIndex => _inputColumnCount;
 
-        private int PredictedLabelIndex => _inputColumnCount + 1;
+        /// <summary>The classifier's <c>PredictedLabel</c> column; -1 for a regressor, which has none.</summary>
+        private int PredictedLabelIndex => _isClassifier ? _inputColumnCount + 1 : -1;
+
+        private bool ScoresNeeded(bool[] active) => active[ScoreIndex] || (_isClassifier && active[PredictedLabelIndex]);
 
         /// <summary>Which output columns are active, as a mask over <see cref="OutputSchema"/>.</summary>
         public bool[] ActiveMask(IEnumerable<DataViewSchema.Column> columns)
@@ -68,14 +81,14 @@ namespace MLNet.BatchNorm
             var needed = new bool[_inputColumnCount];
             for (int i = 0; i < _inputColumnCount; i++)
                 needed[i] = active[i];
-            if (active[ScoreIndex] || active[PredictedLabelIndex])
+            if (ScoresNeeded(active))
                 needed[FeatureColumn.Index] = true;
             return InputSchema.Where(c => needed[c.Index]);
         }
 
         /// <summary>Creates the scorer a row needs, or null when no score column is active.</summary>
         public RowScorer CreateScorer(DataViewRow input, bool[] active) =>
-            active[ScoreIndex] || active[PredictedLabelIndex] ? new RowScorer(Network, input, FeatureColumn, softmax: true) : null;
+            ScoresNeeded(active) ? new RowScorer(Network, input, FeatureColumn, softmax: _isClassifier) : null;
 
         public ValueGetter<TValue> GetGetter<TValue>(DataViewRow input, RowScorer scorer, bool[] active, DataViewSchema.Column column)
         {
@@ -83,9 +96,9 @@ namespace MLNet.BatchNorm
                 throw new InvalidOperationException($"Column '{column.Name}' is not active.");
             if (column.Index < _inputColumnCount)
                 return input.GetGetter<TValue>(InputSchema[column.Index]);
-            Delegate getter = column.Index == ScoreIndex
-                ? (ValueGetter<VBuffer<float>>)scorer.GetScores
-                : (ValueGetter<uint>)scorer.GetPredictedLabel;
+            Delegate getter = column.Index != ScoreIndex ? (ValueGetter<uint>)scorer.GetPredictedLabel
+                : _isClassifier ? (ValueGetter<VBuffer<float>>)scorer.GetScores
+                : (ValueGetter<float>)scorer.GetScore;
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' is of type {column.Type}, not {typeof(TValue)}.");
         }
@@ -101,6 +114,14 @@ namespace MLNet.BatchNorm
                     keyValues.GetValue(AnnotationUtils.Kinds.KeyValues, ref dst));
             }
             AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification);
+            AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.Score);
+            return builder.ToAnnotations();
+        }
+
+        private static DataViewSchema.Annotations RegressionScoreAnnotations()
+        {
+            var builder = new DataViewSchema.Annotations.Builder();
+            AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, AnnotationUtils.Const.ScoreColumnKind.Regression);
             AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.Score);
             return builder.ToAnnotations();
         }

@@ -1,0 +1,86 @@
+using System;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// Trains a batch-normalized multilayer perceptron (BN-MLP) for regression on TorchSharp.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// | Trainer characteristics | |
+    /// |---|---|
+    /// | Machine learning task | Regression |
+    /// | Is normalization required? | Of the features: no with <see cref="BnMlpOptionsBase.BatchNormOnInput"/>, recommended without. Of the label: large labels need a smaller learning rate |
+    /// | Is caching required? | No: the training rows are read once into native memory |
+    /// | Required NuGet in addition to Microsoft.ML | MLNet.BatchNorm.Estimators (TorchSharp-cpu) for training; MLNet.BatchNorm.Transforms for scoring |
+    /// </para>
+    /// <para>
+    /// Training details: the network of <see cref="BnMlpTrainer"/> with one linear output unit, trained on the squared
+    /// error or the Huber loss (<see cref="Options.Loss"/>). Population statistics, validation, early stopping and scoring
+    /// work as for the classifier; <see cref="BnMlpEpochMetrics.ValidationLoss"/> is the mean loss of the validation rows.
+    /// </para>
+    /// </remarks>
+    public sealed class BnMlpRegressionTrainer : BnMlpTrainerBase<BnMlpRegressionTransformer>
+    {
+        /// <summary>Default values of the regression-only options.</summary>
+        public static class Defaults
+        {
+            /// <summary>Squared error, what <c>mlContext.Regression.Evaluate</c> reports as MSE.</summary>
+            public const BnMlpRegressionLoss Loss = BnMlpRegressionLoss.SquaredError;
+
+            /// <summary>1, PyTorch's default.</summary>
+            public const float HuberDelta = 1f;
+        }
+
+        /// <summary>Options of the <see cref="BnMlpRegressionTrainer"/>: those of <see cref="BnMlpOptionsBase"/> with a
+        /// <see cref="float"/> label, and the loss.</summary>
+        public sealed class Options : BnMlpOptionsBase
+        {
+            /// <summary>The loss minimized. Default <see cref="BnMlpRegressionLoss.SquaredError"/>.</summary>
+            public BnMlpRegressionLoss Loss = BnMlpRegressionTrainer.Defaults.Loss;
+
+            /// <summary>Distance from the label beyond which <see cref="BnMlpRegressionLoss.Huber"/> grows linearly;
+            /// positive. Default 1.</summary>
+            public float HuberDelta = BnMlpRegressionTrainer.Defaults.HuberDelta;
+
+            internal override void Check()
+            {
+                base.Check();
+                if (!Enum.IsDefined(Loss))
+                    throw new ArgumentOutOfRangeException(nameof(Loss), Loss, $"Unknown {nameof(BnMlpRegressionLoss)}.");
+                CheckPositive(HuberDelta, nameof(HuberDelta));
+            }
+        }
+
+        internal BnMlpRegressionTrainer(IHostEnvironment env, Options options)
+            : base(env, nameof(BnMlpRegressionTrainer), options, TrainingObjective.Regression(options.Loss, options.HuberDelta))
+        {
+            LabelColumnName = options.LabelColumnName;
+            FeatureColumnName = options.FeatureColumnName;
+        }
+
+        private string LabelColumnName { get; }
+
+        private string FeatureColumnName { get; }
+
+        /// <summary>The input schema plus <c>Score</c>, as ML.NET's regression trainers declare it.</summary>
+        public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
+        {
+            Host.CheckValue(inputSchema, nameof(inputSchema));
+            if (!inputSchema.TryFindColumn(LabelColumnName, out var label))
+                throw Host.ExceptSchemaMismatch(nameof(inputSchema), "label", LabelColumnName);
+            if (label.Kind != SchemaShape.Column.VectorKind.Scalar || label.ItemType != NumberDataViewType.Single)
+                throw Host.ExceptSchemaMismatch(nameof(inputSchema), "label", label.Name, "Single", label.GetTypeString());
+            var columns = TrainerSchemaShape.CheckFeatures(Host, inputSchema, FeatureColumnName);
+            columns[DefaultColumnNames.Score] = new SchemaShape.Column(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Scalar,
+                NumberDataViewType.Single, false, new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
+            return new SchemaShape(columns.Values);
+        }
+
+        private protected override BnMlpRegressionTransformer CreateTransformer(BnMlpModelParameters model, DataViewSchema trainingSchema) =>
+            new(Host, model, FeatureColumnName);
+    }
+}

@@ -1,0 +1,256 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Microsoft.ML.Trainers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// The training shared by the BN-MLP trainers (<see cref="BnMlpTrainer"/>, <see cref="BnMlpRegressionTrainer"/>):
+    /// reading the data into native memory, the mini-batch loop on TorchSharp, validation and early stopping, population
+    /// statistics, and the export of plain-array model parameters.
+    /// </summary>
+    /// <typeparam name="TTransformer">The transformer <c>Fit</c> returns.</typeparam>
+    public abstract class BnMlpTrainerBase<TTransformer> : ITrainerEstimator<TTransformer, BnMlpModelParameters>
+        where TTransformer : BnMlpTransformerBase
+    {
+        private readonly IHost _host;
+        private readonly BnMlpOptionsBase _options;
+        private readonly TrainingObjective _objective;
+
+        private protected BnMlpTrainerBase(IHostEnvironment env, string name, BnMlpOptionsBase options, TrainingObjective objective)
+        {
+            Contracts.CheckValue(env, nameof(env));
+            _host = env.Register(name);
+            _host.CheckValue(options, nameof(options));
+            options.Check();
+            _options = options;
+            _objective = objective;
+        }
+
+        /// <summary>No normalization or caching needed; no calibration (a classifier's scores are already probabilities).</summary>
+        public TrainerInfo Info { get; } = new(normalization: false, calibration: false, caching: false);
+
+        private protected IHost Host => _host;
+
+        /// <summary>Trains a BN-MLP on <paramref name="input"/>.</summary>
+        /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+        /// <exception cref="InvalidOperationException">The data is unusable (empty, one class, non-finite features or labels) or training diverged.</exception>
+        /// <exception cref="OperationCanceledException"><see cref="BnMlpOptionsBase.CancellationToken"/> was cancelled.</exception>
+        public TTransformer Fit(IDataView input) => Fit(input, null);
+
+        /// <summary>
+        /// Trains a BN-MLP on <paramref name="input"/>, validating after every epoch on <paramref name="validationData"/>
+        /// (same columns; scored with population statistics). With <see cref="BnMlpOptionsBase.EarlyStoppingPatience"/>, training
+        /// stops when the validation loss stops improving and the best epoch's model is returned.
+        /// </summary>
+        /// <param name="input">The training data.</param>
+        /// <param name="validationData">Validation data, or null to hold out <see cref="BnMlpOptionsBase.ValidationFraction"/> of
+        /// <paramref name="input"/> (or not to validate when that is 0).</param>
+        /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+        /// <exception cref="InvalidOperationException">The data is unusable (empty, one class, non-finite features or labels) or training diverged.</exception>
+        /// <exception cref="OperationCanceledException"><see cref="BnMlpOptionsBase.CancellationToken"/> was cancelled.</exception>
+        public TTransformer Fit(IDataView input, IDataView validationData)
+        {
+            _host.CheckValue(input, nameof(input));
+            using var ch = _host.Start("Training BN-MLP");
+            int previousThreads = get_num_threads();
+            if (_options.NumberOfThreads is int threads)
+                set_num_threads(threads);
+            TrainingData data = null, validation = null;
+            try
+            {
+                var random = _host.Rand;
+                (data, validation) = LoadData(ch, input, validationData, random);
+                using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, _options, random);
+                var clock = Stopwatch.StartNew();
+                bool statisticsAreFinal = Train(ch, network, data, validation, random);
+                if (network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact && !statisticsAreFinal)
+                {
+                    var statistics = Stopwatch.StartNew();
+                    ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, _options.CancellationToken);
+                    ch.Info($"Population statistics (exact pass) took {statistics.Elapsed.TotalSeconds:F2} s.");
+                }
+                ch.Info($"Trained on {data.RowCount} rows in {clock.Elapsed.TotalSeconds:F2} s.");
+                return CreateTransformer(ExportModel(network), input.Schema);
+            }
+            finally
+            {
+                data?.Dispose();
+                validation?.Dispose();
+                set_num_threads(previousThreads);
+            }
+        }
+
+        /// <summary>The input schema plus the score columns the transformer will add.</summary>
+        public abstract SchemaShape GetOutputSchema(SchemaShape inputSchema);
+
+        /// <summary>The transformer that scores with <paramref name="model"/>.</summary>
+        private protected abstract TTransformer CreateTransformer(BnMlpModelParameters model, DataViewSchema trainingSchema);
+
+        private (TrainingData Train, TrainingData Validation) LoadData(IChannel ch, IDataView input, IDataView validationData, Random random)
+        {
+            var data = TrainingData.Load(_host, ch, input, _options, _objective.IsClassification);
+            try
+            {
+                if (validationData != null)
+                {
+                    var validation = TrainingData.Load(_host, ch, validationData, _options, _objective.IsClassification);
+                    if (validation.FeatureCount != data.FeatureCount || validation.OutputCount != data.OutputCount)
+                    {
+                        validation.Dispose();
+                        throw _host.Except($"The validation data has {validation.FeatureCount} features and {validation.OutputCount} outputs (classes); " +
+                            $"the training data has {data.FeatureCount} and {data.OutputCount}. Prepare both with the same fitted transforms.");
+                    }
+                    return (data, validation);
+                }
+                if (_options.ValidationFraction > 0)
+                    return data.Split(_host, _options.ValidationFraction, random);
+                if (_options.EarlyStoppingPatience > 0)
+                    throw _host.Except("EarlyStoppingPatience needs validation data: set ValidationFraction or pass validation data to Fit.");
+                return (data, null);
+            }
+            catch
+            {
+                data.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Runs the epochs. Returns true when the network already holds the exact population statistics of the
+        /// weights it ends with (computed for validation), so they need not be computed again.</summary>
+        private bool Train(IChannel ch, BnMlpNetwork network, TrainingData data, TrainingData validation, Random random)
+        {
+            var batches = BatchPlan.Create(data.RowCount, _options.BatchSize, avoidSingleRowBatch: network.UsesBatchNorm);
+            using var optimizer = CreateOptimizer(network);
+            bool exactStatistics = network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact;
+            long[] order = Enumerable.Range(0, data.RowCount).Select(i => (long)i).ToArray();
+            double bestLoss = double.PositiveInfinity;
+            int bestEpoch = 0;
+            NetworkSnapshot best = null;
+            try
+            {
+                for (int epoch = 1; epoch <= _options.NumberOfEpochs; epoch++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    double learningRate = LearningRates.ForEpoch(_options, epoch);
+                    foreach (var group in optimizer.ParamGroups)
+                        group.LearningRate = learningRate;
+                    if (_options.ShuffleEachEpoch)
+                        order = BatchPlan.RandomOrder(data.RowCount, random);
+                    network.train();
+                    double trainingLoss = TrainEpoch(network, optimizer, data, order, batches, epoch);
+                    double rowsPerSecond = data.RowCount / clock.Elapsed.TotalSeconds;
+                    network.eval();
+
+                    double? validationLoss = null, validationAccuracy = null;
+                    if (validation != null)
+                    {
+                        // Validate the model as it would be returned: with the population statistics of these weights.
+                        if (exactStatistics)
+                            ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, _options.CancellationToken);
+                        (validationLoss, validationAccuracy) = Validation.Evaluate(network, validation, _objective);
+                    }
+                    bool isBest = validationLoss < bestLoss;
+                    if (isBest)
+                    {
+                        (bestLoss, bestEpoch) = (validationLoss.Value, epoch);
+                        if (_options.EarlyStoppingPatience > 0)
+                        {
+                            best?.Dispose();
+                            best = NetworkSnapshot.Take(network);
+                        }
+                    }
+                    var metrics = new BnMlpEpochMetrics
+                    {
+                        Epoch = epoch, NumberOfEpochs = _options.NumberOfEpochs, TrainingLoss = trainingLoss,
+                        ValidationLoss = validationLoss, ValidationAccuracy = validationAccuracy, IsBestSoFar = isBest,
+                        LearningRate = learningRate, Elapsed = clock.Elapsed, RowsPerSecond = rowsPerSecond,
+                    };
+                    ch.Info(metrics.ToString());
+                    _options.Progress?.Report(metrics);
+                    if (_options.EarlyStoppingPatience > 0 && epoch - bestEpoch >= _options.EarlyStoppingPatience)
+                    {
+                        ch.Info($"Early stopping after epoch {epoch}: no better validation loss for {_options.EarlyStoppingPatience} epochs.");
+                        break;
+                    }
+                }
+                if (best != null)
+                {
+                    best.RestoreInto(network);
+                    ch.Info($"Returning the model of epoch {bestEpoch}, whose validation loss {bestLoss:F4} was the lowest.");
+                }
+                return exactStatistics && validation != null;
+            }
+            finally
+            {
+                best?.Dispose();
+                network.eval();
+            }
+        }
+
+        /// <summary>One pass over the training rows in mini-batches; returns the mean training loss.</summary>
+        private double TrainEpoch(BnMlpNetwork network, optim.Optimizer optimizer, TrainingData data, long[] order,
+            IReadOnlyList<(int Start, int Length)> batches, int epoch)
+        {
+            using var epochOrder = tensor(order, [order.Length]);
+            double lossSum = 0;
+            for (int b = 0; b < batches.Count; b++)
+            {
+                _options.CancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var (start, length) = batches[b];
+                var index = epochOrder.narrow(0, start, length);
+                optimizer.zero_grad();
+                var outputs = network.forward(data.Features.index_select(0, index));
+                var loss = Loss(outputs, data, index);
+                loss.backward();
+                optimizer.step();
+                float value = loss.item<float>();
+                if (!float.IsFinite(value))
+                {
+                    throw _host.Except($"Training diverged in epoch {epoch}, batch {b + 1} of {batches.Count}: the loss became {value}. " +
+                        $"Lower the learning rate (it is {_options.LearningRate}) or use batch normalization.");
+                }
+                lossSum += value * length;
+            }
+            return lossSum / data.RowCount;
+        }
+
+        private Tensor Loss(Tensor outputs, TrainingData data, Tensor index)
+        {
+            var perRow = _objective.PerRowLoss(outputs, data.Labels.index_select(0, index));
+            if (data.Weights is null)
+                return perRow.mean();
+            var weights = data.Weights.index_select(0, index);
+            // A batch whose weights are all 0 contributes no gradient rather than 0/0.
+            return perRow.mul(weights).sum().div(weights.sum().clamp_min(float.Epsilon));
+        }
+
+        private optim.Optimizer CreateOptimizer(BnMlpNetwork network) => _options.Optimizer switch
+        {
+            BnMlpOptimizer.Sgd => optim.SGD(network.parameters(), _options.LearningRate, weight_decay: _options.WeightDecay),
+            BnMlpOptimizer.SgdMomentum => optim.SGD(network.parameters(), _options.LearningRate, momentum: _options.Momentum, weight_decay: _options.WeightDecay),
+            _ => optim.Adam(network.parameters(), _options.LearningRate, weight_decay: _options.WeightDecay),
+        };
+
+        private BnMlpModelParameters ExportModel(BnMlpNetwork network)
+        {
+            try
+            {
+                return network.ToModelParameters();
+            }
+            catch (ArgumentException e)
+            {
+                // Non-finite weights or statistics: never hand back a model that predicts NaN.
+                throw _host.Except(e, $"Training produced an unusable model ({e.Message}). Lower the learning rate (it is {_options.LearningRate}).");
+            }
+        }
+    }
+}

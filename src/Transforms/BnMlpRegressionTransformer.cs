@@ -1,0 +1,49 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLNet.BatchNorm;
+
+[assembly: LoadableClass(typeof(BnMlpRegressionTransformer), null, typeof(SignatureLoadModel),
+    "BN-MLP regressor", BnMlpRegressionTransformer.LoaderSignature)]
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// Scores rows with a trained BN-MLP regressor: appends <c>Score</c>, a <see cref="float"/>, as ML.NET's regression
+    /// trainers do (so <c>mlContext.Regression.Evaluate</c> reads it). Inference is managed code; saved in the standard
+    /// ML.NET model zip.
+    /// </summary>
+    public sealed class BnMlpRegressionTransformer : BnMlpTransformerBase
+    {
+        internal const string LoaderSignature = "BnMlpRegressionTransform";
+        private const string ModelSignature = "BNMLPREG";
+        private const uint InitialVersion = 0x00010001;
+
+        internal BnMlpRegressionTransformer(IHostEnvironment env, BnMlpModelParameters model, string featureColumnName)
+            : base(env, nameof(BnMlpRegressionTransformer), model, featureColumnName)
+        {
+            if (model.OutputCount != 1)
+                throw Host.ExceptParam(nameof(model), $"A regressor's output layer has one unit, found {model.OutputCount}.");
+        }
+
+        private static VersionInfo GetVersionInfo() => new(
+            modelSignature: ModelSignature,
+            verWrittenCur: InitialVersion, // Initial
+            verReadableCur: InitialVersion,
+            verWeCanReadBack: InitialVersion,
+            loaderSignature: LoaderSignature,
+            loaderAssemblyName: typeof(BnMlpRegressionTransformer).Assembly.GetName().Name);
+
+        private protected override VersionInfo GetVersion() => GetVersionInfo();
+
+        private static BnMlpRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+        {
+            Contracts.CheckValue(env, nameof(env));
+            env.CheckValue(ctx, nameof(ctx));
+            var (featureColumnName, model) = LoadCore(ctx, GetVersionInfo(), InitialVersion);
+            if (model.OutputCount != 1)
+                throw new System.IO.InvalidDataException($"The BN-MLP model is damaged: a regressor with {model.OutputCount} output units.");
+            return new BnMlpRegressionTransformer(env, model, featureColumnName);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.IO;
+using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// What the BN-MLP classifier and regressor share: the learned parameters, the feature column, lazy scoring through
+    /// <see cref="Transform"/> and <see cref="PredictionEngine{TSrc, TDst}"/> with batch normalization folded into the
+    /// dense layers (population statistics only, so a row scores the same alone as in any batch), and the model zip entry.
+    /// </summary>
+    public abstract class BnMlpTransformerBase : ISingleFeaturePredictionTransformer<BnMlpModelParameters>, ICanSaveModel
+    {
+        private protected BnMlpTransformerBase(IHostEnvironment env, string name, BnMlpModelParameters model, string featureColumnName)
+        {
+            Contracts.CheckValue(env, nameof(env));
+            Host = env.Register(name);
+            Host.CheckValue(model, nameof(model));
+            Host.CheckNonEmpty(featureColumnName, nameof(featureColumnName));
+            Model = model;
+            FeatureColumnName = featureColumnName;
+            FeatureColumnType = new VectorDataViewType(NumberDataViewType.Single, model.InputCount);
+        }
+
+        /// <summary>The learned parameters.</summary>
+        public BnMlpModelParameters Model { get; }
+
+        /// <summary>Name of the feature column the model reads.</summary>
+        public string FeatureColumnName { get; }
+
+        /// <summary>Type of the feature column: a vector of <see cref="BnMlpModelParameters.InputCount"/> singles.</summary>
+        public DataViewType FeatureColumnType { get; }
+
+        /// <summary>Always true: rows are scored one at a time by <see cref="PredictionEngine{TSrc, TDst}"/>.</summary>
+        public bool IsRowToRowMapper => true;
+
+        private protected IHost Host { get; }
+
+        /// <summary>The input schema plus the score columns.</summary>
+        /// <exception cref="System.ArgumentOutOfRangeException">The feature column is missing or not a vector of the model's size.</exception>
+        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => Bind(inputSchema).OutputSchema;
+
+        /// <summary>Scores <paramref name="input"/> lazily, as its cursors move.</summary>
+        public IDataView Transform(IDataView input)
+        {
+            Host.CheckValue(input, nameof(input));
+            return new ScoredDataView(Bind(input.Schema), input);
+        }
+
+        /// <summary>A mapper that scores single rows, for <see cref="PredictionEngine{TSrc, TDst}"/>.</summary>
+        public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new ScoringRowMapper(Bind(inputSchema));
+
+        private ScoringBindings Bind(DataViewSchema inputSchema)
+        {
+            Host.CheckValue(inputSchema, nameof(inputSchema));
+            return new ScoringBindings(Host, this, inputSchema);
+        }
+
+        /// <summary>The version and signatures of this transformer's zip entry.</summary>
+        private protected abstract VersionInfo GetVersion();
+
+        /// <summary>Writes what the derived transformer saves after the shared part.</summary>
+        private protected virtual void SaveCore(ModelSaveContext ctx)
+        {
+        }
+
+        void ICanSaveModel.Save(ModelSaveContext ctx)
+        {
+            Host.CheckValue(ctx, nameof(ctx));
+            ctx.CheckAtModel();
+            ctx.SetVersionInfo(GetVersion());
+
+            // *** Binary format ***
+            // int: id of the feature column name
+            // long, bytes, 32 bytes: the model parameters (ModelParametersFormat) and their SHA-256
+            // then what the derived transformer saves
+            ctx.SaveNonEmptyString(FeatureColumnName);
+            ModelParametersFormat.Write(ctx.Writer, Model);
+            SaveCore(ctx);
+        }
+
+        /// <summary>Reads the shared part of a zip entry written by <see cref="ICanSaveModel.Save"/>, after saying in our
+        /// own words what is wrong with a foreign or too new entry (ML.NET would say "Unknown file type" or "too new").</summary>
+        /// <param name="ctx">The load context.</param>
+        /// <param name="expected">The version info of the transformer being loaded.</param>
+        /// <param name="firstVersionWithInputBatchNorm">The first format version whose parameters include input batch normalization.</param>
+        private protected static (string FeatureColumnName, BnMlpModelParameters Model) LoadCore(ModelLoadContext ctx, VersionInfo expected,
+            uint firstVersionWithInputBatchNorm)
+        {
+            var header = ctx.Header;
+            if (header.ModelSignature != expected.ModelSignature)
+            {
+                string found = Encoding.ASCII.GetString(System.BitConverter.GetBytes(header.ModelSignature)).TrimEnd('\0');
+                string wanted = Encoding.ASCII.GetString(System.BitConverter.GetBytes(expected.ModelSignature)).TrimEnd('\0');
+                throw new InvalidDataException($"The model entry for '{expected.LoaderSignature}' is not a BN-MLP model: its signature is '{found}', expected '{wanted}'.");
+            }
+            if (header.ModelVerReadable > expected.VerWrittenCur)
+            {
+                throw new InvalidDataException($"This BN-MLP model was saved in format 0x{header.ModelVerWritten:X8}, which needs format 0x{header.ModelVerReadable:X8} " +
+                    $"to read; this MLNet.BatchNorm.Transforms reads up to 0x{expected.VerWrittenCur:X8}. Update the package to load it.");
+            }
+            ctx.CheckAtModel(expected);
+            string featureColumnName = ctx.LoadNonEmptyString();
+            var model = ModelParametersFormat.Read(ctx.Reader, hasInputBatchNorm: header.ModelVerWritten >= firstVersionWithInputBatchNorm);
+            return (featureColumnName, model);
+        }
+    }
+}
