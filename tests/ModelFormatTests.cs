@@ -5,6 +5,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Xunit;
 
 namespace MLNet.BatchNorm.Tests
@@ -56,6 +57,35 @@ namespace MLNet.BatchNorm.Tests
             var error = Assert.ThrowsAny<Exception>(() => ml.Model.Load(copy, out _));
             var damaged = Assert.IsType<InvalidDataException>(error.GetBaseException());
             Assert.Contains("SHA-256", damaged.Message);
+        }
+
+        [Fact]
+        public void AClassifierWithInputBatchNormRoundTripsThroughTheZip()
+        {
+            var ml = new MLContext(seed: 2);
+            var data = TestData.BlobView(ml, 300, 3, seed: 2);
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 3, BatchNormOnInput = true };
+            var model = TestData.Pipeline(ml, options).Fit(data);
+            string path = Path.Combine(Directory.CreateTempSubdirectory("bnmlp-input-bn").FullName, "model.zip");
+            ml.Model.Save(model, data.Schema, path);
+            var loaded = (TransformerChain<ITransformer>)ml.Model.Load(path, out _);
+
+            var input = model.LastTransformer.Model.InputBatchNorm;
+            var reloaded = Assert.IsType<BnMlpMulticlassTransformer>(loaded.Last()).Model.InputBatchNorm;
+            Assert.Equal(input.Mean, reloaded.Mean);
+            Assert.Equal(input.Variance, reloaded.Variance);
+            Assert.Equal(input.Gamma, reloaded.Gamma);
+            var expected = TestData.Scores(model.Transform(data)).SelectMany(row => row).ToArray();
+            var actual = TestData.Scores(loaded.Transform(data)).SelectMany(row => row).ToArray();
+            Assert.Equal(expected, actual);
+            var rows = TestData.Blobs(300, 3, seed: 2);
+            var scores = TestData.Scores(model.Transform(data));
+            for (int i = 0; i < 50; i++)
+            {
+                var reference = ReferenceNetwork.Probabilities(model.LastTransformer.Model, rows[i].Features);
+                for (int k = 0; k < 3; k++)
+                    Assert.Equal(reference[k], scores[i][k], 1e-5);
+            }
         }
 
         private static byte[] ReadAll(ZipArchiveEntry entry)

@@ -54,5 +54,33 @@ namespace MLNet.BatchNorm.Tests
                     Assert.Equal(viaTransformer[i][k], viaOnnx[i][k], 1e-5f);
             }
         }
+
+        [Fact]
+        public void RegressorWithInputBatchNormExportsItsScores()
+        {
+            var ml = new MLContext(seed: 2);
+            var rows = RegressionTests.LinearRows(300, seed: 2);
+            var data = RegressionTests.View(ml, rows);
+            var options = new BnMlpRegressionTrainer.Options { HiddenLayerSizes = [12, 6], BatchNormOnInput = true, NumberOfEpochs = 5 };
+            var model = ml.Regression.Trainers.BnMlp(options).Fit(data);
+            var expected = RegressionTests.ScoresOf(model.Transform(data));
+            var onnx = new MemoryStream();
+            BnMlpOnnxExport.Export(model.Model, onnx);
+
+            using var session = new InferenceSession(onnx.ToArray());
+            var input = new DenseTensor<float>(rows.SelectMany(r => r.Features).ToArray(), [rows.Length, 5]);
+            using var results = session.Run([NamedOnnxValue.CreateFromTensor("Features", input)]);
+            var scores = results.Single(r => r.Name == "Score").AsTensor<float>();
+            Assert.Equal([rows.Length, 1], scores.Dimensions.ToArray());
+            for (int i = 0; i < rows.Length; i++)
+                Assert.Equal(expected[i], scores[i, 0], Math.Max(1e-5f, Math.Abs(expected[i]) * 1e-6f));
+
+            string path = Path.Combine(Directory.CreateTempSubdirectory("bnmlp-onnx-regression").FullName, "model.onnx");
+            File.WriteAllBytes(path, onnx.ToArray());
+            var applied = ml.Transforms.ApplyOnnxModel(outputColumnName: "Score", inputColumnName: "Features", modelFile: path).Fit(data).Transform(data);
+            var viaOnnx = TestData.Scores(applied);
+            for (int i = 0; i < rows.Length; i++)
+                Assert.Equal(expected[i], Assert.Single(viaOnnx[i]), Math.Max(1e-5f, Math.Abs(expected[i]) * 1e-6f));
+        }
     }
 }

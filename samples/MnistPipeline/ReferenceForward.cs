@@ -5,8 +5,9 @@ using MLNet.BatchNorm;
 namespace MnistPipeline
 {
     /// <summary>
-    /// Inference written from the public model parameters alone, in double precision and without folding: per layer
-    /// W x (+ b), then gamma (h - mean) / sqrt(var + eps) + beta with the population statistics, then the activation.
+    /// Inference written from the public model parameters alone, in double precision and without folding: the input's
+    /// batch normalization if there is one, then per layer W x (+ b), then gamma (h - mean) / sqrt(var + eps) + beta with
+    /// the population statistics, then the activation.
     /// The plots use its per-layer values; the tests use it as the reference the folded scorer must match.
     /// </summary>
     public static class ReferenceForward
@@ -16,7 +17,7 @@ namespace MnistPipeline
         public static double[][] PreActivations(BnMlpModelParameters model, float[] features)
         {
             var result = new double[model.Layers.Count][];
-            double[] x = features.Select(v => (double)v).ToArray();
+            double[] x = NormalizedInput(model, features);
             for (int l = 0; l < model.Layers.Count; l++)
             {
                 var layer = model.Layers[l];
@@ -26,15 +27,22 @@ namespace MnistPipeline
                     double sum = layer.Bias?[j] ?? 0;
                     for (int i = 0; i < layer.InputCount; i++)
                         sum += layer.Weights[j * layer.InputCount + i] * x[i];
-                    if (layer.BatchNorm is { } bn)
-                        sum = bn.Gamma[j] * (sum - bn.Mean[j]) / Math.Sqrt(bn.Variance[j] + (double)bn.Epsilon) + bn.Beta[j];
-                    h[j] = sum;
+                    h[j] = layer.BatchNorm is { } bn ? Normalize(bn, j, sum) : sum;
                 }
                 result[l] = h;
                 x = h.Select(v => Activate(layer.Activation, v)).ToArray();
             }
             return result;
         }
+
+        /// <summary>The features after the input's batch normalization (population statistics); unchanged without one.</summary>
+        public static double[] NormalizedInput(BnMlpModelParameters model, float[] features) =>
+            model.InputBatchNorm is { } bn
+                ? features.Select((v, i) => Normalize(bn, i, v)).ToArray()
+                : features.Select(v => (double)v).ToArray();
+
+        private static double Normalize(BatchNormParameters bn, int unit, double value) =>
+            bn.Gamma[unit] * (value - bn.Mean[unit]) / Math.Sqrt(bn.Variance[unit] + (double)bn.Epsilon) + bn.Beta[unit];
 
         /// <summary>The activation function; the identity for the output layer (null).</summary>
         public static double Activate(BnMlpActivation? activation, double value) => activation switch
