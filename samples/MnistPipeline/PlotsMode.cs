@@ -29,19 +29,20 @@ namespace MnistPipeline
             foreach (bool useBatchNorm in new[] { false, true })
             {
                 string name = useBatchNorm ? "with BN" : "without BN";
-                var histograms = new Dictionary<int, double[][]>();
+                var histograms = new Dictionary<string, double[][]>();
                 List<BnMlpEpochMetrics> epochs = null;
                 foreach (int checkpoint in Checkpoints)
                 {
                     // Same seed: the run of N epochs is the first N epochs of the longer runs.
                     var (model, metrics) = Train(arguments, trainRows, useBatchNorm, checkpoint);
-                    histograms[checkpoint] = PreActivations(model, testRows.Take(HistogramRows));
+                    histograms[$"after epoch {checkpoint}"] = ReferenceForward.HiddenPreActivations(model, testRows.Take(HistogramRows).Select(r => r.Features));
                     epochs = metrics;
                 }
                 var line = curves.Add.Scatter(epochs.Select(m => (double)m.Epoch).ToArray(), epochs.Select(m => m.ValidationAccuracy.Value).ToArray());
                 line.LegendText = name;
                 Console.WriteLine($"{name}: validation accuracy {string.Join(" ", epochs.Select(m => m.ValidationAccuracy.Value.ToString("P1", CultureInfo.InvariantCulture)))}");
-                SaveHistograms(histograms, name, Path.Combine(directory, $"preactivations-{(useBatchNorm ? "bn" : "no-bn")}.png"));
+                HistogramPlot.Save(histograms, l => $"{name}: hidden layer {l + 1} pre-activations",
+                    Path.Combine(directory, $"preactivations-{(useBatchNorm ? "bn" : "no-bn")}.png"));
             }
             curves.Title("3 x 100 sigmoid, SGD 0.01, batch 60: validation accuracy");
             curves.XLabel("epoch");
@@ -70,43 +71,6 @@ namespace MnistPipeline
             var model = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
                 .Append(ml.MulticlassClassification.Trainers.BnMlp(options)).Fit(ml.Data.LoadFromEnumerable(rows));
             return (model.LastTransformer.Model, recorded);
-        }
-
-        /// <summary>Each hidden layer's values before the activation (after BN with its population statistics, when
-        /// there is BN) for the given rows: [layer][row * units + unit].</summary>
-        private static double[][] PreActivations(BnMlpModelParameters model, IEnumerable<Digit> rows)
-        {
-            int hidden = model.Layers.Count - 1;
-            var values = Enumerable.Range(0, hidden).Select(_ => new List<double>()).ToArray();
-            foreach (var row in rows)
-            {
-                var layers = ReferenceForward.PreActivations(model, row.Features);
-                for (int l = 0; l < hidden; l++)
-                    values[l].AddRange(layers[l]);
-            }
-            return values.Select(v => v.ToArray()).ToArray();
-        }
-
-        private static void SaveHistograms(Dictionary<int, double[][]> histograms, string name, string path)
-        {
-            int layers = histograms[Checkpoints[0]].Length;
-            var multiplot = new Multiplot();
-            multiplot.AddPlots(layers);
-            for (int l = 0; l < layers; l++)
-            {
-                var plot = multiplot.GetPlot(l);
-                foreach (int checkpoint in Checkpoints)
-                {
-                    var histogram = ScottPlot.Statistics.Histogram.WithBinCount(60, histograms[checkpoint][l]);
-                    var line = plot.Add.ScatterLine(histogram.Bins, histogram.Counts.Select(c => (double)c / histograms[checkpoint][l].Length).ToArray());
-                    line.LegendText = $"after epoch {checkpoint}";
-                }
-                plot.Title($"{name}: hidden layer {l + 1} pre-activations");
-                plot.YLabel("fraction of values");
-                plot.ShowLegend();
-            }
-            multiplot.SavePng(path, 900, 300 * layers);
-            Console.WriteLine($"Wrote {path}.");
         }
 
         private static void SaveLeaderboard(string csv, string path)

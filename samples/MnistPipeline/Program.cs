@@ -14,6 +14,8 @@ namespace MnistPipeline
     ///       the BN tutorial's 15-row table with and without BN, and the single-row trap.
     ///   MnistPipeline --plots DIR [--data mnist|fashion] [--seed N]
     ///       PNG pictures with and without BN (validation accuracy, pre-activation histograms; a leaderboard CSV in DIR).
+    ///   MnistPipeline --regression DIR [--epochs N] [--seed N]
+    ///       the BN tutorial's regression toy with and without BN, ReLU and tanh: cost curves and pre-activation PNGs, R².
     ///   MnistPipeline --score MODEL.zip SCORES.bin [--data mnist|fashion]
     ///       loads a saved model in this (fresh) process and writes the test set's scores as raw floats.
     /// </summary>
@@ -32,6 +34,8 @@ namespace MnistPipeline
                     return ReplicateMode.Run(arguments);
                 if (arguments.PlotsDirectory != null)
                     return PlotsMode.Run(arguments);
+                if (arguments.RegressionDirectory != null)
+                    return RegressionMode.Run(arguments);
                 return PipelineRun.Run(arguments);
             }
             catch (ArgumentException e) when (e.ParamName == "args")
@@ -76,6 +80,7 @@ namespace MnistPipeline
                     case "--compare": Compare = true; break;
                     case "--replicate": Replicate = true; break;
                     case "--plots": PlotsDirectory = Next(); break;
+                    case "--regression": RegressionDirectory = Next(); break;
                     case "--budget": SearchBudgetSeconds = NextInt(); break;
                     case "--trials": SearchTrials = NextInt(); break;
                     case "--score":
@@ -98,6 +103,7 @@ namespace MnistPipeline
         public bool Compare { get; }
         public bool Replicate { get; }
         public string PlotsDirectory { get; }
+        public string RegressionDirectory { get; }
         public int SearchBudgetSeconds { get; } = 120;
         public int SearchTrials { get; } = 12;
         public string ScoreModel { get; }

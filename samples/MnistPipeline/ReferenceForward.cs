@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using MLNet.BatchNorm;
 
@@ -33,6 +34,21 @@ namespace MnistPipeline
                 x = h.Select(v => Activate(layer.Activation, v)).ToArray();
             }
             return result;
+        }
+
+        /// <summary>Each hidden layer's values before the activation (after BN with its population statistics, when there
+        /// is BN) for the given rows: [layer][row * units + unit].</summary>
+        public static double[][] HiddenPreActivations(BnMlpModelParameters model, IEnumerable<float[]> rows)
+        {
+            int hidden = model.Layers.Count - 1;
+            var values = Enumerable.Range(0, hidden).Select(_ => new List<double>()).ToArray();
+            foreach (var features in rows)
+            {
+                var layers = PreActivations(model, features);
+                for (int l = 0; l < hidden; l++)
+                    values[l].AddRange(layers[l]);
+            }
+            return values.Select(v => v.ToArray()).ToArray();
         }
 
         /// <summary>The features after the input's batch normalization (population statistics); unchanged without one.</summary>
