@@ -225,6 +225,8 @@ namespace MLNet.BatchNorm.Tests
             { "NumberOfThreads", o => o.NumberOfThreads = 0 },
             { "Activation", o => o.Activation = (BnMlpActivation)42 },
             { "LabelColumnName", o => o.LabelColumnName = " " },
+            { "MemoryBudgetMegabytes", o => o.MemoryBudgetMegabytes = 0 },
+            { "InitialBias", o => o.InitialBias = float.PositiveInfinity },
         };
 
         [Theory]

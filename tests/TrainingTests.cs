@@ -59,9 +59,11 @@ namespace MLNet.BatchNorm.Tests
         [Fact]
         public void ALastBatchOfOneRowIsMergedIntoThePreviousBatch()
         {
-            Assert.Equal(new[] { (0, 64), (64, 65) }, BatchPlan.Create(129, 64, avoidSingleRowBatch: true));
-            Assert.Equal(new[] { (0, 64), (64, 64), (128, 1) }, BatchPlan.Create(129, 64, avoidSingleRowBatch: false));
-            Assert.Equal(new[] { (0, 64), (64, 2) }, BatchPlan.Create(66, 64, avoidSingleRowBatch: true));
+            static BatchPass Pass(bool avoidSingleRowBatch, bool fullBatchesOnly = false) => new(64, Shuffle: false, fullBatchesOnly, avoidSingleRowBatch);
+            Assert.Equal(new[] { (0, 64), (64, 65) }, BatchPlan.Create(129, Pass(avoidSingleRowBatch: true)));
+            Assert.Equal(new[] { (0, 64), (64, 64), (128, 1) }, BatchPlan.Create(129, Pass(avoidSingleRowBatch: false)));
+            Assert.Equal(new[] { (0, 64), (64, 2) }, BatchPlan.Create(66, Pass(avoidSingleRowBatch: true)));
+            Assert.Equal(new[] { (0, 64), (64, 64) }, BatchPlan.Create(129, Pass(avoidSingleRowBatch: false, fullBatchesOnly: true)));
         }
 
         [Theory]

@@ -82,6 +82,9 @@ namespace MLNet.BatchNorm
 
             /// <summary>Biases start at 0.</summary>
             public const float InitialBias = 0f;
+
+            /// <summary>2048 MB of training rows in memory; larger data is streamed.</summary>
+            public const int MemoryBudgetMegabytes = 2048;
         }
 
         /// <summary>Only this library's trainers define options.</summary>
@@ -187,6 +190,11 @@ namespace MLNet.BatchNorm
         /// (a <see cref="Progress{T}"/> passes them on to its own context). Default none.</summary>
         public IProgress<BnMlpEpochMetrics> Progress;
 
+        /// <summary>Native memory the training rows may take (features as float32, labels, weights), in megabytes. Larger
+        /// training data is not read whole: it is streamed from the IDataView in windows of this size, in a new chunk order
+        /// every epoch, shuffled within each window. Default 2048.</summary>
+        public int MemoryBudgetMegabytes = Defaults.MemoryBudgetMegabytes;
+
         /// <summary>Threads TorchSharp may use while training; null keeps its default (one per core).</summary>
         public int? NumberOfThreads;
 
@@ -232,6 +240,8 @@ namespace MLNet.BatchNorm
             CheckUnitInterval(ValidationFraction, nameof(ValidationFraction));
             if (EarlyStoppingPatience < 0)
                 throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Use 0 for no early stopping, or a number of epochs.");
+            if (MemoryBudgetMegabytes < 1)
+                throw new ArgumentOutOfRangeException(nameof(MemoryBudgetMegabytes), MemoryBudgetMegabytes, "The memory budget must be at least 1 MB.");
             if (NumberOfThreads is < 1)
                 throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "Use at least one thread, or null for the default.");
         }

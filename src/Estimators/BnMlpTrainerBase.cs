@@ -63,7 +63,8 @@ namespace MLNet.BatchNorm
             int previousThreads = get_num_threads();
             if (_options.NumberOfThreads is int threads)
                 set_num_threads(threads);
-            TrainingData data = null, validation = null;
+            TrainingRows data = null;
+            TrainingData validation = null;
             try
             {
                 var random = _host.Rand;
@@ -94,9 +95,9 @@ namespace MLNet.BatchNorm
         /// <summary>The transformer that scores with <paramref name="model"/>.</summary>
         private protected abstract TTransformer CreateTransformer(BnMlpModelParameters model, DataViewSchema trainingSchema);
 
-        private (TrainingData Train, TrainingData Validation) LoadData(IChannel ch, IDataView input, IDataView validationData, Random random)
+        private (TrainingRows Train, TrainingData Validation) LoadData(IChannel ch, IDataView input, IDataView validationData, Random random)
         {
-            var data = TrainingData.Load(_host, ch, input, _options, _objective.IsClassification);
+            var data = TrainingRows.Open(_host, ch, input, _options, _objective.IsClassification);
             try
             {
                 if (validationData != null)
@@ -111,7 +112,7 @@ namespace MLNet.BatchNorm
                     return (data, validation);
                 }
                 if (_options.ValidationFraction > 0)
-                    return data.Split(_host, _options.ValidationFraction, random);
+                    return ((TrainingData)data).Split(_host, _options.ValidationFraction, random); // Open streams no data then
                 if (_options.EarlyStoppingPatience > 0)
                     throw _host.Except("EarlyStoppingPatience needs validation data: set ValidationFraction or pass validation data to Fit.");
                 return (data, null);
@@ -125,12 +126,11 @@ namespace MLNet.BatchNorm
 
         /// <summary>Runs the epochs. Returns true when the network already holds the exact population statistics of the
         /// weights it ends with (computed for validation), so they need not be computed again.</summary>
-        private bool Train(IChannel ch, BnMlpNetwork network, TrainingData data, TrainingData validation, Random random)
+        private bool Train(IChannel ch, BnMlpNetwork network, TrainingRows data, TrainingData validation, Random random)
         {
-            var batches = BatchPlan.Create(data.RowCount, _options.BatchSize, avoidSingleRowBatch: network.UsesBatchNorm);
+            var pass = new BatchPass(_options.BatchSize, _options.ShuffleEachEpoch, FullBatchesOnly: false, AvoidSingleRowBatch: network.UsesBatchNorm);
             using var optimizer = CreateOptimizer(network);
             bool exactStatistics = network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact;
-            long[] order = Enumerable.Range(0, data.RowCount).Select(i => (long)i).ToArray();
             double bestLoss = double.PositiveInfinity;
             int bestEpoch = 0;
             NetworkSnapshot best = null;
@@ -142,11 +142,9 @@ namespace MLNet.BatchNorm
                     double learningRate = LearningRates.ForEpoch(_options, epoch);
                     foreach (var group in optimizer.ParamGroups)
                         group.LearningRate = learningRate;
-                    if (_options.ShuffleEachEpoch)
-                        order = BatchPlan.RandomOrder(data.RowCount, random);
                     network.train();
-                    double trainingLoss = TrainEpoch(network, optimizer, data, order, batches, epoch);
-                    double rowsPerSecond = data.RowCount / clock.Elapsed.TotalSeconds;
+                    var (trainingLoss, rows) = TrainEpoch(network, optimizer, data, pass, random, epoch);
+                    double rowsPerSecond = rows / clock.Elapsed.TotalSeconds;
                     network.eval();
 
                     double? validationLoss = null, validationAccuracy = null;
@@ -195,40 +193,36 @@ namespace MLNet.BatchNorm
             }
         }
 
-        /// <summary>One pass over the training rows in mini-batches; returns the mean training loss.</summary>
-        private double TrainEpoch(BnMlpNetwork network, optim.Optimizer optimizer, TrainingData data, long[] order,
-            IReadOnlyList<(int Start, int Length)> batches, int epoch)
+        /// <summary>One pass over the training rows in mini-batches; returns the mean training loss and the rows seen.</summary>
+        private (double Loss, long Rows) TrainEpoch(BnMlpNetwork network, optim.Optimizer optimizer, TrainingRows data, BatchPass pass, Random random, int epoch)
         {
-            using var epochOrder = tensor(order, [order.Length]);
             double lossSum = 0;
-            for (int b = 0; b < batches.Count; b++)
+            long rows = 0;
+            data.ForEachBatch(pass, random, _options.CancellationToken, batch =>
             {
-                _options.CancellationToken.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                var (start, length) = batches[b];
-                var index = epochOrder.narrow(0, start, length);
                 optimizer.zero_grad();
-                var outputs = network.forward(data.Features.index_select(0, index));
-                var loss = Loss(outputs, data, index);
+                var loss = Loss(network.forward(batch.Features), batch);
                 loss.backward();
                 optimizer.step();
                 float value = loss.item<float>();
                 if (!float.IsFinite(value))
                 {
-                    throw _host.Except($"Training diverged in epoch {epoch}, batch {b + 1} of {batches.Count}: the loss became {value}. " +
+                    throw _host.Except($"Training diverged in epoch {epoch}, batch {batch.Number}{(batch.Count is int count ? $" of {count}" : "")}: the loss became {value}. " +
                         $"Lower the learning rate (it is {_options.LearningRate}) or use batch normalization.");
                 }
+                long length = batch.Features.shape[0];
                 lossSum += value * length;
-            }
-            return lossSum / data.RowCount;
+                rows += length;
+            });
+            return (lossSum / rows, rows);
         }
 
-        private Tensor Loss(Tensor outputs, TrainingData data, Tensor index)
+        private Tensor Loss(Tensor outputs, TrainingBatch batch)
         {
-            var perRow = _objective.PerRowLoss(outputs, data.Labels.index_select(0, index));
-            if (data.Weights is null)
+            var perRow = _objective.PerRowLoss(outputs, batch.Labels);
+            if (batch.Weights is null)
                 return perRow.mean();
-            var weights = data.Weights.index_select(0, index);
+            var weights = batch.Weights;
             // A batch whose weights are all 0 contributes no gradient rather than 0/0.
             return perRow.mul(weights).sum().div(weights.sum().clamp_min(float.Epsilon));
         }

@@ -12,26 +12,22 @@ namespace MLNet.BatchNorm
     /// </summary>
     internal static class ExactPopulationStatistics
     {
-        public static void Estimate(BnMlpNetwork network, TrainingData data, int batchSize, Random random, CancellationToken cancellation)
+        public static void Estimate(BnMlpNetwork network, TrainingRows data, int batchSize, Random random, CancellationToken cancellation)
         {
-            int rows = data.RowCount;
             // Only full batches of m rows, so every batch variance carries the same m / (m - 1) correction.
-            int m = Math.Min(batchSize, rows);
-            int batches = rows / m;
+            int m = (int)Math.Min(batchSize, data.RowCount);
             var norms = network.Norms;
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var meanSums = norms.Select(bn => zeros(bn.num_features)).ToArray();
             var varianceSums = norms.Select(bn => zeros(bn.num_features)).ToArray();
-            using var order = tensor(BatchPlan.RandomOrder(rows, random), [rows]);
-            for (int b = 0; b < batches; b++)
+            int batches = 0;
+            // The pass can run after every validated epoch: ForEachBatch checks the cancellation token between batches.
+            data.ForEachBatch(new BatchPass(m, Shuffle: true, FullBatchesOnly: true, AvoidSingleRowBatch: false), random, cancellation, batch =>
             {
-                // The pass can run after every validated epoch: cancelling must not wait for it.
-                cancellation.ThrowIfCancellationRequested();
-                using var batchScope = NewDisposeScope();
-                var index = order.narrow(0, (long)b * m, m);
-                network.AccumulateBatchStatistics(data.Features.index_select(0, index), meanSums, varianceSums);
-            }
+                network.AccumulateBatchStatistics(batch.Features, meanSums, varianceSums);
+                batches++;
+            });
             double correction = m / (m - 1.0);
             for (int i = 0; i < norms.Count; i++)
             {

@@ -7,33 +7,38 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// Reads each training row's target from the label column: the 0-based class of a key label (int64 tensor), or the
-    /// value of a float label (float32 tensor). Rows whose label is missing (key 0, NaN) are skipped, as ML.NET's
-    /// trainers skip them.
+    /// value of a float label (float32 tensor), into rows 0 .. capacity - 1 of a buffer that can be refilled (a window
+    /// of streamed rows). Rows whose label is missing (key 0, NaN) are skipped, as ML.NET's trainers skip them.
     /// </summary>
     internal abstract class TargetReader
     {
-        public static TargetReader Create(IExceptionContext ectx, TrainingSchema schema, DataViewRowCursor cursor, long capacity) =>
-            schema.IsClassification
-                ? new ClassReader(schema, cursor.GetGetter<uint>(schema.Label), capacity)
-                : new ValueReader(ectx, schema.Label.Name, cursor.GetGetter<float>(schema.Label), capacity);
+        public static TargetReader Create(IExceptionContext ectx, TrainingSchema schema, long capacity) =>
+            schema.IsClassification ? new ClassReader(schema, capacity) : new ValueReader(ectx, schema.Label.Name, capacity);
+
+        /// <summary>Reads the label of <paramref name="cursor"/>'s rows from now on.</summary>
+        public abstract void Bind(DataViewRowCursor cursor, DataViewSchema.Column label);
 
         /// <summary>Stores the current row's target as row <paramref name="row"/>; false when its label is missing.</summary>
         public abstract bool TryRead(long row, long position);
 
-        /// <summary>Checks the targets of the <paramref name="rows"/> rows read, before training.</summary>
-        public abstract void Check(IExceptionContext ectx, IChannel ch, long rows);
+        /// <summary>Checks the targets read so far (all rows, once they have all been read), before training.</summary>
+        public abstract void Check(IExceptionContext ectx, IChannel ch);
 
+        /// <summary>Rows 0 .. <paramref name="rows"/> - 1, as a tensor of their own.</summary>
         public abstract Tensor ToTensor(long rows);
 
-        private sealed class ClassReader(TrainingSchema schema, ValueGetter<uint> getKey, long capacity) : TargetReader
+        private sealed class ClassReader(TrainingSchema schema, long capacity) : TargetReader
         {
             private readonly long[] _classes = new long[capacity];
             private readonly bool[] _classSeen = new bool[schema.OutputCount];
+            private ValueGetter<uint> _getKey;
             private uint _key;
+
+            public override void Bind(DataViewRowCursor cursor, DataViewSchema.Column label) => _getKey = cursor.GetGetter<uint>(label);
 
             public override bool TryRead(long row, long position)
             {
-                getKey(ref _key);
+                _getKey(ref _key);
                 if (_key == 0)
                     return false;
                 _classes[row] = _key - 1;
@@ -41,7 +46,7 @@ namespace MLNet.BatchNorm
                 return true;
             }
 
-            public override void Check(IExceptionContext ectx, IChannel ch, long rows)
+            public override void Check(IExceptionContext ectx, IChannel ch)
             {
                 string label = schema.Label.Name;
                 int presentClasses = Array.FindAll(_classSeen, seen => seen).Length;
@@ -54,14 +59,17 @@ namespace MLNet.BatchNorm
             public override Tensor ToTensor(long rows) => tensor(_classes.AsSpan(0, (int)rows).ToArray(), [rows]);
         }
 
-        private sealed class ValueReader(IExceptionContext ectx, string label, ValueGetter<float> getValue, long capacity) : TargetReader
+        private sealed class ValueReader(IExceptionContext ectx, string label, long capacity) : TargetReader
         {
             private readonly float[] _values = new float[capacity];
+            private ValueGetter<float> _getValue;
             private float _value;
+
+            public override void Bind(DataViewRowCursor cursor, DataViewSchema.Column column) => _getValue = cursor.GetGetter<float>(column);
 
             public override bool TryRead(long row, long position)
             {
-                getValue(ref _value);
+                _getValue(ref _value);
                 if (float.IsNaN(_value))
                     return false;
                 if (float.IsInfinity(_value))
@@ -70,7 +78,7 @@ namespace MLNet.BatchNorm
                 return true;
             }
 
-            public override void Check(IExceptionContext ectx, IChannel ch, long rows)
+            public override void Check(IExceptionContext ectx, IChannel ch)
             {
             }
 

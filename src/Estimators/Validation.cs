@@ -18,7 +18,7 @@ namespace MLNet.BatchNorm
             for (int start = 0; start < data.RowCount; start += RowsPerChunk)
             {
                 using var scope = NewDisposeScope();
-                int rows = System.Math.Min(RowsPerChunk, data.RowCount - start);
+                long rows = System.Math.Min(RowsPerChunk, data.RowCount - start);
                 var outputs = network.forward(data.Features.narrow(0, start, rows));
                 var labels = data.Labels.narrow(0, start, rows);
                 lossSum += objective.PerRowLoss(outputs, labels).sum().item<float>();

@@ -1,0 +1,126 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using static TorchSharp.torch;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// Reads labelled rows from a cursor into native memory, checking every value on the way: features into rows of a
+    /// [capacity, features] float32 tensor (through a managed staging block, no tensor per row), targets through a
+    /// <see cref="TargetReader"/>, example weights into an array. The same buffers can be refilled (a window of streamed rows).
+    /// </summary>
+    internal sealed class TrainingRowReader
+    {
+        private const int RowsPerBlock = 4096;
+
+        private readonly IExceptionContext _ectx;
+        private readonly TrainingSchema _schema;
+        private readonly long _capacity;
+        private readonly float[] _staging;
+
+        public TrainingRowReader(IExceptionContext ectx, TrainingSchema schema, long capacity)
+        {
+            _ectx = ectx;
+            _schema = schema;
+            _capacity = capacity;
+            _staging = new float[Math.Min(RowsPerBlock, capacity) * schema.FeatureCount];
+            Targets = TargetReader.Create(ectx, schema, capacity);
+            Weights = schema.Weight is null ? null : new float[capacity];
+            Columns = schema.Weight is { } w ? [schema.Label, schema.Feature, w] : [schema.Label, schema.Feature];
+        }
+
+        /// <summary>The columns a cursor must have active.</summary>
+        public IReadOnlyList<DataViewSchema.Column> Columns { get; }
+
+        public TargetReader Targets { get; }
+
+        /// <summary>The rows' example weights, or null without a weight column.</summary>
+        public float[] Weights { get; }
+
+        /// <summary>Rows skipped so far because their label is missing.</summary>
+        public long Skipped { get; private set; }
+
+        /// <summary>
+        /// Reads the next <paramref name="sourceRows"/> rows of <paramref name="cursor"/> (or up to its end) into rows 0, 1,
+        /// ... of the buffers and of <paramref name="features"/>; returns how many had a label.
+        /// </summary>
+        public long Read(DataViewRowCursor cursor, Tensor features, long sourceRows)
+        {
+            var feature = _schema.Feature;
+            int featureCount = _schema.FeatureCount;
+            Targets.Bind(cursor, _schema.Label);
+            var getFeatures = cursor.GetGetter<VBuffer<float>>(feature);
+            var getWeight = _schema.Weight is { } weight ? cursor.GetGetter<float>(weight) : null;
+            float rowWeight = 1;
+            VBuffer<float> vector = default;
+            long rows = 0;
+            int staged = 0;
+            for (long read = 0; read < sourceRows && cursor.MoveNext(); read++)
+            {
+                long position = cursor.Position;
+                if (rows == _capacity)
+                    throw _ectx.Except($"The training data gave more rows than its row count ({_capacity}).");
+                if (!Targets.TryRead(rows, position))
+                {
+                    Skipped++;
+                    continue;
+                }
+                getFeatures(ref vector);
+                if (vector.Length != featureCount)
+                    throw _ectx.Except($"Feature column '{feature.Name}', row {position}: expected a vector of {featureCount} values, found {vector.Length}.");
+                var row = _staging.AsSpan(staged * featureCount, featureCount);
+                vector.CopyTo(row);
+                CheckFinite(row, feature.Name, position);
+                if (getWeight != null)
+                {
+                    getWeight(ref rowWeight);
+                    if (!(rowWeight >= 0) || float.IsInfinity(rowWeight))
+                        throw _ectx.Except($"Example weight column '{_schema.Weight.Value.Name}', row {position}: weights must be finite and not negative, found {rowWeight}.");
+                    Weights[rows] = rowWeight;
+                }
+                rows++;
+                if (++staged * featureCount == _staging.Length)
+                {
+                    CopyBlock(features, rows - staged, staged);
+                    staged = 0;
+                }
+            }
+            CopyBlock(features, rows - staged, staged);
+            return rows;
+        }
+
+        /// <summary>After all rows have been read once: reports skipped rows, refuses too few rows or classes.</summary>
+        public void CheckAllRows(IChannel ch, long rows)
+        {
+            if (Skipped > 0)
+                ch.Warning($"Skipped {Skipped} rows whose label '{_schema.Label.Name}' is missing.");
+            if (rows < 2)
+                throw _ectx.Except($"BnMlp needs at least two rows with a label; the training data has {rows}.");
+            Targets.Check(_ectx, ch);
+        }
+
+        /// <summary>Rows 0 .. <paramref name="rows"/> - 1 of the weights as a tensor, or null without weights.</summary>
+        public Tensor WeightTensor(long rows) => Weights is null ? null : tensor(Weights.AsSpan(0, (int)rows).ToArray(), [rows]);
+
+        private void CopyBlock(Tensor features, long firstRow, int rows)
+        {
+            if (rows == 0)
+                return;
+            using var block = features.narrow(0, firstRow, rows);
+            MemoryMarshal.AsBytes(_staging.AsSpan(0, rows * _schema.FeatureCount)).CopyTo(block.bytes);
+        }
+
+        private void CheckFinite(ReadOnlySpan<float> row, string column, long position)
+        {
+            for (int i = 0; i < row.Length; i++)
+            {
+                if (!float.IsFinite(row[i]))
+                    throw _ectx.Except($"Feature column '{column}', row {position}, slot {i}: found {row[i]}; features must be finite. Replace missing values first (for example with ReplaceMissingValues) or filter such rows out.");
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System;
+using System.Threading;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using static TorchSharp.torch;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>How one pass over the training rows is cut into mini-batches.</summary>
+    /// <param name="BatchSize">Rows per batch.</param>
+    /// <param name="Shuffle">A new random row order (else the data's order).</param>
+    /// <param name="FullBatchesOnly">Leave out the rows that do not fill a last batch (the statistics pass).</param>
+    /// <param name="AvoidSingleRowBatch">Merge a last batch of one row into the one before (batch normalization).</param>
+    internal readonly record struct BatchPass(int BatchSize, bool Shuffle, bool FullBatchesOnly, bool AvoidSingleRowBatch);
+
+    /// <summary>One mini-batch: features [rows, features], labels [rows], weights [rows] or null; its 1-based number in
+    /// the pass and the number of batches of the pass when it is known in advance.</summary>
+    internal readonly record struct TrainingBatch(Tensor Features, Tensor Labels, Tensor Weights, int Number, int? Count);
+
+    /// <summary>
+    /// The training rows the loop draws mini-batches from: held in native memory (<see cref="TrainingData"/>), or read
+    /// from the IDataView window by window when they do not fit the memory budget (<see cref="StreamingTrainingRows"/>).
+    /// </summary>
+    internal abstract class TrainingRows : IDisposable
+    {
+        public abstract int FeatureCount { get; }
+
+        /// <summary>Units of the network's output layer: classes, or 1 for regression.</summary>
+        public abstract int OutputCount { get; }
+
+        /// <summary>Rows with a label (for streamed rows, an upper bound until one pass has counted them).</summary>
+        public abstract long RowCount { get; }
+
+        /// <summary>One pass over the rows: hands each mini-batch to <paramref name="step"/> inside a dispose scope of its
+        /// own, so its tensors are freed when the step returns.</summary>
+        public abstract void ForEachBatch(BatchPass pass, Random random, CancellationToken cancellation, Action<TrainingBatch> step);
+
+        public abstract void Dispose();
+
+        /// <summary>Reads <paramref name="data"/> into native memory, or prepares to stream it when its features take more
+        /// than <see cref="BnMlpOptionsBase.MemoryBudgetMegabytes"/>.</summary>
+        public static TrainingRows Open(IHostEnvironment env, IChannel ch, IDataView data, BnMlpOptionsBase options, bool classification)
+        {
+            var schema = TrainingSchema.Check(env, data.Schema, options, classification);
+            long rows = data.GetRowCount() ?? CountRows(data);
+            if (rows == 0)
+                throw env.Except("The training data is empty: BnMlp needs at least two rows with a label.");
+            long budget = (long)options.MemoryBudgetMegabytes << 20;
+            if (rows * StreamingTrainingRows.BytesPerRow(schema) <= budget)
+                return TrainingData.Load(env, ch, data, schema, rows);
+            if (options.ValidationFraction > 0)
+                throw env.Except($"ValidationFraction needs the training rows in memory, but they take more than MemoryBudgetMegabytes ({options.MemoryBudgetMegabytes}); " +
+                    "pass validation data to Fit(train, validation) instead.");
+            ch.Info($"The training data ({rows} rows x {schema.FeatureCount} features) is larger than the memory budget of {options.MemoryBudgetMegabytes} MB: streaming it.");
+            return new StreamingTrainingRows(env, ch, data, schema, rows, budget, options.BatchSize);
+        }
+
+        /// <summary>Counts the rows of a view that does not know its row count, reading no column.</summary>
+        public static long CountRows(IDataView data)
+        {
+            long count = 0;
+            using var cursor = data.GetRowCursor([]);
+            while (cursor.MoveNext())
+                count++;
+            return count;
+        }
+    }
+}
