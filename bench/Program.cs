@@ -18,8 +18,10 @@ namespace MLNet.BatchNorm.Bench
                     return TrainingBench.Run(rest);
                 case "time-to-accuracy":
                     return TimeToAccuracy.Run(rest);
+                case "streaming":
+                    return StreamingBench.Run(rest);
                 default:
-                    Console.Error.WriteLine("usage: dotnet run --project bench -c Release -- inference|training|time-to-accuracy [--quick] [options]");
+                    Console.Error.WriteLine("usage: dotnet run --project bench -c Release -- inference|training|time-to-accuracy|streaming [--quick] [options]");
                     return 2;
             }
         }

@@ -17,13 +17,6 @@ namespace MLNet.BatchNorm.Bench
     /// </summary>
     internal static class TrainingBench
     {
-        private sealed class EpochRecorder : IProgress<BnMlpEpochMetrics>
-        {
-            public List<BnMlpEpochMetrics> Epochs { get; } = [];
-
-            public void Report(BnMlpEpochMetrics value) => Epochs.Add(value);
-        }
-
         public static int Run(string[] args)
         {
             bool quick = args.Contains("--quick");

@@ -99,9 +99,10 @@ namespace MLNet.BatchNorm.Tests
             var ml = new MLContext(seed: 7);
             var train = View(ml, LinearRows(600, seed: 7));
             var validation = View(ml, LinearRows(200, seed: 8));
-            var reported = new List<BnMlpEpochMetrics>();
-            var options = new BnMlpRegressionTrainer.Options { HiddenLayerSizes = [16], NumberOfEpochs = 4, Progress = new Recorder(reported) };
+            var recorder = new EpochRecorder();
+            var options = new BnMlpRegressionTrainer.Options { HiddenLayerSizes = [16], NumberOfEpochs = 4, Progress = recorder };
             var model = ml.Regression.Trainers.BnMlp(options).Fit(train, validation);
+            var reported = recorder.Epochs;
             Assert.Equal(4, reported.Count);
             Assert.All(reported, m => Assert.Null(m.ValidationAccuracy));
             double mse = ml.Regression.Evaluate(model.Transform(validation)).MeanSquaredError;
@@ -182,11 +183,6 @@ namespace MLNet.BatchNorm.Tests
             public float[] Features { get; set; }
 
             public float Label { get; set; }
-        }
-
-        private sealed class Recorder(List<BnMlpEpochMetrics> metrics) : IProgress<BnMlpEpochMetrics>
-        {
-            public void Report(BnMlpEpochMetrics value) => metrics.Add(value);
         }
     }
 }

@@ -11,13 +11,6 @@ namespace MLNet.BatchNorm.Tests
     /// <summary>Validation, early stopping, learning-rate schedules and per-epoch progress.</summary>
     public sealed class TrainingMonitorTests
     {
-        private sealed class Recorder : IProgress<BnMlpEpochMetrics>
-        {
-            public List<BnMlpEpochMetrics> Epochs { get; } = [];
-
-            public void Report(BnMlpEpochMetrics value) => Epochs.Add(value);
-        }
-
         private static readonly MLContext Ml = new(seed: 1);
 
         private static IDataView Keyed(IDataView data) =>
@@ -26,7 +19,7 @@ namespace MLNet.BatchNorm.Tests
         [Fact]
         public void ProgressReportsEveryEpochWithValidationMetrics()
         {
-            var recorder = new Recorder();
+            var recorder = new EpochRecorder();
             var options = new BnMlpTrainer.Options { HiddenLayerSizes = [16], NumberOfEpochs = 5, LearningRate = 1e-2f, ValidationFraction = 0.25f, Progress = recorder };
             Ml.MulticlassClassification.Trainers.BnMlp(options).Fit(Keyed(TestData.BlobView(Ml, rows: 600, classes: 3, seed: 4)));
             Assert.Equal([1, 2, 3, 4, 5], recorder.Epochs.Select(m => m.Epoch));
@@ -45,7 +38,7 @@ namespace MLNet.BatchNorm.Tests
         [Fact]
         public void WithoutValidationTheMetricsHaveNoValidationValues()
         {
-            var recorder = new Recorder();
+            var recorder = new EpochRecorder();
             var options = new BnMlpTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 2, Progress = recorder };
             Ml.MulticlassClassification.Trainers.BnMlp(options).Fit(Keyed(TestData.BlobView(Ml, rows: 100, classes: 2, seed: 5)));
             Assert.Equal(2, recorder.Epochs.Count);
@@ -57,7 +50,7 @@ namespace MLNet.BatchNorm.Tests
         [InlineData(PopulationStatisticsMode.MovingAverage)]
         public void TheLastValidationMetricsAreWhatEvaluateGivesForTheReturnedModel(PopulationStatisticsMode statistics)
         {
-            var recorder = new Recorder();
+            var recorder = new EpochRecorder();
             var all = Keyed(Ml.Data.LoadFromEnumerable(TestData.MnistTrain.Take(1500)));
             var train = Ml.Data.TakeRows(all, 1000);
             var validation = Ml.Data.SkipRows(all, 1000);
@@ -81,7 +74,7 @@ namespace MLNet.BatchNorm.Tests
             var all = Keyed(Ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(Ml, 40)));
             var train = Ml.Data.TakeRows(all, 160);
             var validation = Ml.Data.SkipRows(all, 160);
-            var recorder = new Recorder();
+            var recorder = new EpochRecorder();
             var options = new BnMlpTrainer.Options
             {
                 HiddenLayerSizes = [128, 128], DropoutRate = 0, LearningRate = 1e-2f, BatchSize = 16, NumberOfEpochs = 40,
@@ -113,7 +106,7 @@ namespace MLNet.BatchNorm.Tests
         [InlineData(LearningRateSchedule.Cosine, new[] { 1.0, 0.9045084971874737, 0.6545084971874737, 0.3454915028125263, 0.09549150281252633 })]
         public void TheLearningRateFollowsTheSchedule(LearningRateSchedule schedule, double[] factors)
         {
-            var recorder = new Recorder();
+            var recorder = new EpochRecorder();
             var options = new BnMlpTrainer.Options
             {
                 HiddenLayerSizes = [4], NumberOfEpochs = 5, LearningRate = 0.01f, LearningRateSchedule = schedule,

@@ -59,18 +59,18 @@ namespace MnistPipeline
         private static (BnMlpModelParameters Model, List<BnMlpEpochMetrics> Epochs) Train(Arguments arguments, Digit[] rows, bool useBatchNorm, int epochs)
         {
             var ml = new MLContext(arguments.Seed);
-            var recorded = new List<BnMlpEpochMetrics>();
+            var recorder = new EpochRecorder();
             var options = new BnMlpTrainer.Options
             {
                 HiddenLayerSizes = [100, 100, 100], Activation = BnMlpActivation.Sigmoid, UseBatchNorm = useBatchNorm,
                 BatchNormEpsilon = 1e-3f, PopulationStatistics = PopulationStatisticsMode.MovingAverage, MovingAverageDecay = 0.99f,
                 DropoutRate = 0, Initialization = WeightInitialization.Normal, InitialWeightStandardDeviation = 0.05f,
                 Optimizer = BnMlpOptimizer.Sgd, LearningRate = 0.01f, BatchSize = 60, NumberOfEpochs = epochs, NumberOfThreads = 1,
-                ValidationFraction = 0.1f, Progress = new Recorder(recorded),
+                ValidationFraction = 0.1f, Progress = recorder,
             };
             var model = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
                 .Append(ml.MulticlassClassification.Trainers.BnMlp(options)).Fit(ml.Data.LoadFromEnumerable(rows));
-            return (model.LastTransformer.Model, recorded);
+            return (model.LastTransformer.Model, recorder.Epochs);
         }
 
         private static void SaveLeaderboard(string csv, string path)
@@ -95,11 +95,6 @@ namespace MnistPipeline
         {
             plot.SavePng(path, 900, 550);
             Console.WriteLine($"Wrote {path}.");
-        }
-
-        private sealed class Recorder(List<BnMlpEpochMetrics> epochs) : IProgress<BnMlpEpochMetrics>
-        {
-            public void Report(BnMlpEpochMetrics value) => epochs.Add(value);
         }
     }
 }

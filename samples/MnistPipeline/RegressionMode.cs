@@ -80,25 +80,25 @@ namespace MnistPipeline
         private static Outcome Train(int seed, CurvePoint[] train, CurvePoint[] test, BnMlpActivation activation, bool useBatchNorm, int epochs)
         {
             var ml = new MLContext(seed);
-            var recorded = new List<BnMlpEpochMetrics>();
+            var recorder = new EpochRecorder();
             var options = new BnMlpRegressionTrainer.Options
             {
                 HiddenLayerSizes = Enumerable.Repeat(Units, Layers).ToArray(), Activation = activation,
                 UseBatchNorm = useBatchNorm, BatchNormOnInput = useBatchNorm, DropoutRate = 0,
                 Initialization = WeightInitialization.Normal, InitialWeightStandardDeviation = 1, InitialBias = 0.1f,
                 Optimizer = BnMlpOptimizer.Sgd, LearningRate = 0.001f, BatchSize = 64, NumberOfEpochs = epochs, NumberOfThreads = 1,
-                Progress = new Recorder(recorded),
+                Progress = recorder,
             };
             try
             {
                 var model = ml.Regression.Trainers.BnMlp(options).Fit(ml.Data.LoadFromEnumerable(train));
                 var metrics = ml.Regression.Evaluate(model.Transform(ml.Data.LoadFromEnumerable(test)));
-                return new Outcome(model.Model, recorded, metrics.RSquared, metrics.RootMeanSquaredError, null);
+                return new Outcome(model.Model, recorder.Epochs, metrics.RSquared, metrics.RootMeanSquaredError, null);
             }
             catch (InvalidOperationException e) when (e.Message.Contains("diverged", StringComparison.Ordinal))
             {
                 // "Training diverged in epoch E, batch B of N": the plain network's values overflow float32.
-                return new Outcome(null, recorded, double.NaN, double.NaN, e.Message[..e.Message.IndexOf(':')]);
+                return new Outcome(null, recorder.Epochs, double.NaN, double.NaN, e.Message[..e.Message.IndexOf(':')]);
             }
         }
 
@@ -127,11 +127,6 @@ namespace MnistPipeline
             }
             return string.Create(CultureInfo.InvariantCulture,
                 $"| {activation} | {(useBatchNorm ? "yes" : "no")} | {run.Epochs[^1].TrainingLoss:F1} | {run.RSquared:F4} | {run.Rmse:F2} | {dead} | {saturated} |");
-        }
-
-        private sealed class Recorder(List<BnMlpEpochMetrics> epochs) : IProgress<BnMlpEpochMetrics>
-        {
-            public void Report(BnMlpEpochMetrics value) => epochs.Add(value);
         }
     }
 }

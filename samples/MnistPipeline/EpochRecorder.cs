@@ -1,0 +1,14 @@
+using System;
+using System.Collections.Generic;
+using MLNet.BatchNorm;
+
+namespace MnistPipeline
+{
+    /// <summary>Keeps every epoch's metrics that <see cref="BnMlpOptionsBase.Progress"/> reports, in order.</summary>
+    public sealed class EpochRecorder : IProgress<BnMlpEpochMetrics>
+    {
+        public List<BnMlpEpochMetrics> Epochs { get; } = [];
+
+        public void Report(BnMlpEpochMetrics value) => Epochs.Add(value);
+    }
+}
