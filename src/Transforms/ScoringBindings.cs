@@ -68,14 +68,24 @@ namespace MLNet.BatchNorm
             var needed = new bool[_inputColumnCount];
             for (int i = 0; i < _inputColumnCount; i++)
                 needed[i] = active[i];
-            if (active[ScoreIndex] || active[PredictedLabelIndex])
+            if (ScoresActive(active))
                 needed[FeatureColumn.Index] = true;
             return InputSchema.Where(c => needed[c.Index]);
         }
 
+        /// <summary>Whether a score column is active, so that rows are scored at all.</summary>
+        public bool ScoresActive(bool[] active) => active[ScoreIndex] || active[PredictedLabelIndex];
+
         /// <summary>Creates the scorer a row needs, or null when no score column is active.</summary>
-        public RowScorer CreateScorer(DataViewRow input, bool[] active) =>
-            active[ScoreIndex] || active[PredictedLabelIndex] ? new RowScorer(Network, input, FeatureColumn, softmax: true) : null;
+        /// <param name="input">The row or cursor that is scored.</param>
+        /// <param name="active">The active output columns.</param>
+        /// <param name="blocks">Scores the rows of <paramref name="input"/> in blocks, or null to score each row alone.</param>
+        public RowScorer CreateScorer(DataViewRow input, bool[] active, BlockScorer blocks = null)
+        {
+            if (!ScoresActive(active))
+                return null;
+            return blocks == null ? new RowScorer(Network, input, FeatureColumn, softmax: true) : new RowScorer(input, blocks, softmax: true);
+        }
 
         public ValueGetter<TValue> GetGetter<TValue>(DataViewRow input, RowScorer scorer, bool[] active, DataViewSchema.Column column)
         {
