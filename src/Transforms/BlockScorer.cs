@@ -8,7 +8,8 @@ namespace MLNet.BatchNorm
     /// <see cref="FoldedNetwork.PredictBatch"/>. The caller's cursor must stay at its row to serve the other columns, so a
     /// second cursor over the feature column alone reads ahead; without shuffling, all cursors of one view see the same rows
     /// in the same order (ML.NET's <see cref="IDataView"/> contract), so a position names the same row in both. The second
-    /// cursor is opened when the first score is asked for. Not thread safe: one per cursor.
+    /// cursor and the block's memory (about 270 KB) are made when the first score is asked for. Not thread safe: one per
+    /// cursor.
     /// </summary>
     internal sealed class BlockScorer : IDisposable
     {
@@ -18,9 +19,9 @@ namespace MLNet.BatchNorm
         private readonly FoldedNetwork _network;
         private readonly IDataView _source;
         private readonly DataViewSchema.Column _featureColumn;
-        private readonly FoldedNetwork.BatchWorkspace _workspace;
-        private readonly float[] _outputs;
         private DataViewRowCursor _cursor;
+        private FoldedNetwork.BatchWorkspace _workspace;
+        private float[] _outputs;
         private FeatureReader _features;
         private long _first;
         private int _count;
@@ -33,8 +34,6 @@ namespace MLNet.BatchNorm
             _network = network;
             _source = source;
             _featureColumn = featureColumn;
-            _workspace = new FoldedNetwork.BatchWorkspace(network, BlockRows);
-            _outputs = new float[BlockRows * network.OutputCount];
         }
 
         public int OutputCount => _network.OutputCount;
@@ -56,6 +55,8 @@ namespace MLNet.BatchNorm
             {
                 _cursor = _source.GetRowCursor([_featureColumn]);
                 _features = new FeatureReader(_cursor, _featureColumn, _network.InputCount);
+                _workspace = new FoldedNetwork.BatchWorkspace(_network, BlockRows);
+                _outputs = new float[BlockRows * _network.OutputCount];
             }
             // Rows skipped by the caller without asking for their scores are skipped here too, unread.
             while (_cursor.Position < position)
