@@ -1,4 +1,3 @@
-using System;
 using System.Numerics.Tensors;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -6,8 +5,9 @@ using Microsoft.ML.Data;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// Scores the current row of one cursor or row, once per position however many getters ask. Owns its buffers,
-    /// so scoring allocates nothing; not thread safe (one per cursor, as ML.NET's getters are).
+    /// Scores the current row of one cursor or row, once per position however many getters ask: alone through
+    /// <see cref="FoldedNetwork.Predict"/>, or from the block a <see cref="BlockScorer"/> computed (the same values). Owns
+    /// its buffers, so scoring allocates nothing; not thread safe (one per cursor, as ML.NET's getters are).
     /// </summary>
     internal sealed class RowScorer
     {
