@@ -1,3 +1,4 @@
+using System;
 using System.Numerics.Tensors;
 using Microsoft.ML;
 using Microsoft.ML.Data;
