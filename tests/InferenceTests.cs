@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
@@ -28,20 +29,61 @@ namespace MLNet.BatchNorm.Tests
         [Fact]
         public void ARowScoresTheSameAloneAsInABatchOf10000()
         {
+            // 10,003 rows: whole blocks of the batch path, then a partial block whose last tile of rows is partial too.
             var ml = _fixture.Context;
-            var rows = Enumerable.Range(0, 10_000).Select(i => TestData.MnistTest[i % TestData.MnistTest.Length]).ToArray();
+            var rows = Enumerable.Range(0, 10_003).Select(i => TestData.MnistTest[i % TestData.MnistTest.Length]).ToArray();
             var batchScores = TestData.Scores(_fixture.Model.Transform(ml.Data.LoadFromEnumerable(rows)));
             var engine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(_fixture.Model);
+            for (int i = 0; i < rows.Length; i++)
+                AssertBitIdentical(batchScores[i], engine.Predict(rows[i]).Score, $"row {i}, PredictionEngine");
             for (int i = 0; i < 300; i++)
             {
-                var alone = engine.Predict(rows[i]).Score;
                 var aloneInView = TestData.Scores(_fixture.Model.Transform(ml.Data.LoadFromEnumerable(new[] { rows[i] })))[0];
-                for (int k = 0; k < alone.Length; k++)
+                AssertBitIdentical(batchScores[i], aloneInView, $"row {i}, one-row view");
+            }
+        }
+
+        [Fact]
+        public void ACursorThatReadsSomeRowsGetsTheirScoresNextToItsOwnColumns()
+        {
+            var ml = _fixture.Context;
+            var scored = _fixture.Model.Transform(ml.Data.LoadFromEnumerable(TestData.MnistTest.Take(1_000)));
+            var allScores = TestData.Scores(scored);
+            var labelColumn = scored.Schema["Label"];
+            var scoreColumn = scored.Schema["Score"];
+            var labels = new List<uint>();
+            using (var labelsOnly = scored.GetRowCursor([labelColumn]))
+            {
+                var getLabel = labelsOnly.GetGetter<uint>(labelColumn);
+                uint label = 0;
+                while (labelsOnly.MoveNext())
                 {
-                    Assert.Equal(batchScores[i][k], alone[k], 1e-5f);
-                    Assert.Equal(batchScores[i][k], aloneInView[k], 1e-5f);
+                    getLabel(ref label);
+                    labels.Add(label);
                 }
             }
+
+            using var cursor = scored.GetRowCursor([labelColumn, scoreColumn]);
+            var getScore = cursor.GetGetter<VBuffer<float>>(scoreColumn);
+            var getRowLabel = cursor.GetGetter<uint>(labelColumn);
+            VBuffer<float> score = default;
+            uint rowLabel = 0;
+            int read = 0;
+            while (cursor.MoveNext())
+            {
+                // Every seventh row of [100, 300) and [700, 1000): blocks are entered in the middle, and rows 300-699 (whole
+                // blocks) are skipped unread.
+                long row = cursor.Position;
+                if (row % 7 != 0 || row < 100 || (row >= 300 && row < 700))
+                    continue;
+                getScore(ref score);
+                getRowLabel(ref rowLabel);
+                AssertBitIdentical(allScores[row], score.DenseValues().ToArray(), $"row {row}");
+                Assert.Equal(labels[(int)row], rowLabel);
+                read++;
+            }
+            Assert.Equal(1_000, labels.Count);
+            Assert.Equal(71, read);
         }
 
         [Fact]
@@ -127,6 +169,13 @@ namespace MLNet.BatchNorm.Tests
             for (int i = 0; i < expected.Length; i++)
                 Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(actual[i]));
             Directory.Delete(directory, recursive: true);
+        }
+
+        private static void AssertBitIdentical(float[] expected, float[] actual, string where)
+        {
+            Assert.Equal(expected.Length, actual.Length);
+            for (int k = 0; k < expected.Length; k++)
+                Assert.True(BitConverter.SingleToInt32Bits(expected[k]) == BitConverter.SingleToInt32Bits(actual[k]), $"{where}, score {k}: {expected[k]:R} != {actual[k]:R}");
         }
     }
 }

@@ -13,7 +13,7 @@ namespace MLNet.BatchNorm
     /// inputs before being stored: a row then costs one fused multiply-add per non-zero input and output vector. Units are
     /// padded to whole blocks (zero weights), so no pass runs with fewer accumulators than hide the FMA latency.
     /// </summary>
-    internal sealed class DenseLayer
+    internal sealed partial class DenseLayer
     {
         private const int BlockVectors = 8;
         private static readonly int Lanes = Vector<float>.Count;
@@ -31,6 +31,7 @@ namespace MLNet.BatchNorm
         {
             InputCount = inputs;
             OutputCount = outputs;
+            // Whole single-row blocks, which are also whole batch tiles (TileVectors divides BlockVectors).
             int block = BlockVectors * Lanes;
             PaddedOutputCount = (outputs + block - 1) / block * block;
             _weights = new float[inputs * PaddedOutputCount];
@@ -60,8 +61,13 @@ namespace MLNet.BatchNorm
             ReadOnlySpan<float> values = nonZeroValues[..count];
             for (int start = 0; start < PaddedOutputCount; start += BlockVectors * Lanes)
                 AccumulateBlock(indices, values, start, output);
+            Activate(output[..OutputCount]);
+        }
 
-            var units = output[..OutputCount];
+        /// <summary>The activation of one row's units, the same call in the single-row and the batch path: TensorPrimitives
+        /// picks its code path by span length, so equal lengths give bit-equal results.</summary>
+        private void Activate(Span<float> units)
+        {
             switch (_activation)
             {
                 case BnMlpActivation.ReLU:
@@ -94,14 +100,14 @@ namespace MLNet.BatchNorm
             return count;
         }
 
+        /// <summary>Writes the input unconditionally and counts it only if it is not zero: whether a pixel or a ReLU is
+        /// zero is not predictable, and a mispredicted branch per input cost more than the stores.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int Keep(float value, int index, Span<int> nonZeroIndices, Span<float> nonZeroValues, int count)
         {
-            if (value == 0)
-                return count;
             nonZeroIndices[count] = index;
             nonZeroValues[count] = value;
-            return count + 1;
+            return count + (value != 0 ? 1 : 0);
         }
 
         /// <summary>Outputs [start, start + 8 vectors): eight accumulators stay in registers over all inputs.</summary>

@@ -47,8 +47,35 @@ namespace MLNet.BatchNorm
                 layer.Apply(input, output, workspace.NonZeroIndices, workspace.NonZeroValues);
                 input = output[..layer.OutputCount];
             }
-            input.CopyTo(outputs);
+            CopyOutputs(input, outputs);
         }
+
+        /// <summary>Computes the output layer's values for the first <paramref name="rows"/> rows of
+        /// <see cref="BatchWorkspace.Features"/>, bit-identical to <see cref="Predict"/> row by row.</summary>
+        /// <param name="rows">Rows to score, at most <see cref="BatchWorkspace.MaxRows"/>.</param>
+        /// <param name="outputs">Row-major outputs, <see cref="OutputCount"/> per row.</param>
+        /// <param name="workspace">The caller's workspace, holding the features.</param>
+        public void PredictBatch(int rows, Span<float> outputs, BatchWorkspace workspace)
+        {
+            // Rows past the last one in a partial tile hold earlier rows' values; they are computed and never read.
+            int tiled = BatchWorkspace.RoundUpToTiles(rows);
+            ReadOnlySpan<float> input = workspace.Input;
+            int stride = InputCount;
+            for (int i = 0; i < _layers.Length; i++)
+            {
+                var layer = _layers[i];
+                var output = (i % 2 == 0 ? workspace.Even : workspace.Odd).AsSpan(0, tiled * layer.PaddedOutputCount);
+                layer.ApplyBatch(input, stride, tiled, output, workspace.NonZeroIndices);
+                input = output;
+                stride = layer.PaddedOutputCount;
+            }
+            for (int r = 0; r < rows; r++)
+                CopyOutputs(input.Slice(r * stride, OutputCount), outputs.Slice(r * OutputCount, OutputCount));
+        }
+
+        /// <summary>Adding +0 turns -0 into +0 and leaves every other value as it is: the two paths may differ in the sign
+        /// of a zero sum (<see cref="DenseLayer.ApplyBatch"/>), and raw outputs are the scores of a regressor.</summary>
+        private static void CopyOutputs(ReadOnlySpan<float> values, Span<float> outputs) => TensorPrimitives.Add(values, 0f, outputs);
 
         /// <summary>Numerically stable softmax in place.</summary>
         public static void Softmax(Span<float> values)
@@ -63,6 +90,9 @@ namespace MLNet.BatchNorm
         private static DenseLayer Fold(BnMlpLayer layer)
         {
             var (weights, bias) = FoldBatchNorm(layer);
+            // Finite parameters can still overflow when folded; the batch path's exactness needs finite weights (w * 0 = 0).
+            ModelChecks.CheckFinite(weights, nameof(layer));
+            ModelChecks.CheckFinite(bias, nameof(layer));
             return new DenseLayer(layer.InputCount, layer.OutputCount, weights, bias, layer.Activation);
         }
 
@@ -113,6 +143,39 @@ namespace MLNet.BatchNorm
             public int[] NonZeroIndices { get; }
 
             public float[] NonZeroValues { get; }
+        }
+
+        /// <summary>Per-caller memory for <see cref="PredictBatch"/>: the features of up to <see cref="MaxRows"/> rows, and
+        /// each layer's activations for all of them.</summary>
+        internal sealed class BatchWorkspace
+        {
+            private readonly int _inputCount;
+
+            public BatchWorkspace(FoldedNetwork network, int maxRows)
+            {
+                MaxRows = maxRows;
+                _inputCount = network.InputCount;
+                int tiled = RoundUpToTiles(maxRows);
+                Input = new float[tiled * network.InputCount];
+                Even = new float[tiled * network.MaxPaddedWidth];
+                Odd = new float[tiled * network.MaxPaddedWidth];
+                NonZeroIndices = new int[network.MaxInputCount];
+            }
+
+            public int MaxRows { get; }
+
+            public float[] Input { get; }
+
+            public float[] Even { get; }
+
+            public float[] Odd { get; }
+
+            public int[] NonZeroIndices { get; }
+
+            /// <summary>Where the caller writes the features of row <paramref name="row"/>.</summary>
+            public Span<float> Features(int row) => Input.AsSpan(row * _inputCount, _inputCount);
+
+            public static int RoundUpToTiles(int rows) => (rows + DenseLayer.TileRows - 1) / DenseLayer.TileRows * DenseLayer.TileRows;
         }
     }
 }

@@ -6,20 +6,24 @@ using Microsoft.ML.Data;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// Scores the current row of one cursor or row, once per position however many getters ask. Owns its buffers,
-    /// so scoring allocates nothing; not thread safe (one per cursor, as ML.NET's getters are).
+    /// Scores the current row of one cursor or row, once per position however many getters ask: alone through
+    /// <see cref="FoldedNetwork.Predict"/>, or from the block a <see cref="BlockScorer"/> computed (the same values). Owns
+    /// its buffers, so scoring allocates nothing; not thread safe (one per cursor, as ML.NET's getters are).
     /// </summary>
     internal sealed class RowScorer
     {
-        private readonly FoldedNetwork _network;
         private readonly DataViewRow _input;
-        private readonly string _featureColumnName;
-        private readonly ValueGetter<VBuffer<float>> _getFeatures;
-        private readonly FoldedNetwork.Workspace _workspace;
-        private readonly float[] _denseFeatures;
         private readonly float[] _outputs;
         private readonly bool _softmax;
-        private VBuffer<float> _features;
+
+        // Single-row scoring: the row's features through FoldedNetwork.Predict.
+        private readonly FoldedNetwork _network;
+        private readonly FeatureReader _features;
+        private readonly FoldedNetwork.Workspace _workspace;
+
+        // Or block scoring: the outputs precomputed for a block of rows (null when scoring single rows).
+        private readonly BlockScorer _blocks;
+
         private long _scoredPosition = -1;
 
         /// <param name="network">The folded network.</param>
@@ -28,14 +32,23 @@ namespace MLNet.BatchNorm
         /// <param name="softmax">True for class probabilities (softmax of the logits), false for the raw outputs (regression).</param>
         public RowScorer(FoldedNetwork network, DataViewRow input, DataViewSchema.Column featureColumn, bool softmax)
         {
-            _network = network;
             _input = input;
-            _featureColumnName = featureColumn.Name;
-            _getFeatures = input.GetGetter<VBuffer<float>>(featureColumn);
-            _workspace = new FoldedNetwork.Workspace(network);
-            _denseFeatures = new float[network.InputCount];
             _outputs = new float[network.OutputCount];
             _softmax = softmax;
+            _network = network;
+            _features = new FeatureReader(input, featureColumn, network.InputCount);
+            _workspace = new FoldedNetwork.Workspace(network);
+        }
+
+        /// <param name="input">The cursor whose current row is scored.</param>
+        /// <param name="blocks">Scores the rows of <paramref name="input"/>'s source in blocks, in <paramref name="input"/>'s row order.</param>
+        /// <param name="softmax">True for class probabilities (softmax of the logits), false for the raw outputs (regression).</param>
+        public RowScorer(DataViewRow input, BlockScorer blocks, bool softmax)
+        {
+            _input = input;
+            _outputs = new float[blocks.OutputCount];
+            _softmax = softmax;
+            _blocks = blocks;
         }
 
         /// <summary>The class probabilities (a classifier's <c>Score</c> column).</summary>
@@ -68,21 +81,10 @@ namespace MLNet.BatchNorm
             long position = _input.Position;
             if (position == _scoredPosition)
                 return;
-            _getFeatures(ref _features);
-            if (_features.Length != _network.InputCount)
-                throw new InvalidOperationException(
-                    $"Feature column '{_featureColumnName}', row {position}: expected a vector of {_network.InputCount} values, found {_features.Length}.");
-            ReadOnlySpan<float> features;
-            if (_features.IsDense)
-            {
-                features = _features.GetValues();
-            }
+            if (_blocks != null)
+                _blocks.GetOutputs(position, _outputs);
             else
-            {
-                _features.CopyTo(_denseFeatures);
-                features = _denseFeatures;
-            }
-            _network.Predict(features, _outputs, _workspace);
+                _network.Predict(_features.Read(position), _outputs, _workspace);
             if (_softmax)
                 FoldedNetwork.Softmax(_outputs);
             _scoredPosition = position;

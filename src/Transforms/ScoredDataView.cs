@@ -27,27 +27,40 @@ namespace MLNet.BatchNorm
         public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random rand = null)
         {
             var active = _bindings.ActiveMask(columnsNeeded);
-            return new ScoredCursor(_bindings, _source.GetRowCursor(_bindings.InputColumnsFor(active), rand), active);
+            // Block scoring needs a second cursor that sees the rows in this cursor's order, which only unshuffled cursors
+            // promise (a shuffled order is the Random's own); shuffled cursors score row by row, to the same values.
+            if (rand != null || !_bindings.ScoresActive(active))
+                return new ScoredCursor(_bindings, _source.GetRowCursor(_bindings.InputColumnsFor(active), rand), active, null);
+            var blocks = new BlockScorer(_bindings.Network, _source, _bindings.FeatureColumn);
+            var passThrough = _bindings.InputSchema.Where(c => active[c.Index]);
+            return new ScoredCursor(_bindings, _source.GetRowCursor(passThrough), active, blocks);
         }
 
         public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random rand = null)
         {
+            // The split cursors of a set see interleaved rows that no second cursor can mirror: they score row by row, in
+            // parallel; a set of one is an ordinary cursor.
+            if (n <= 1)
+                return [GetRowCursor(columnsNeeded, rand)];
             var active = _bindings.ActiveMask(columnsNeeded);
             return _source.GetRowCursorSet(_bindings.InputColumnsFor(active), n, rand)
-                .Select(cursor => (DataViewRowCursor)new ScoredCursor(_bindings, cursor, active))
+                .Select(cursor => (DataViewRowCursor)new ScoredCursor(_bindings, cursor, active, null))
                 .ToArray();
         }
 
-        /// <summary>Moves the input cursor; the scored row on top of it does the rest.</summary>
+        /// <summary>Moves the input cursor; the scored row on top of it does the rest. Owns the input cursor and the
+        /// block scorer, if any.</summary>
         private sealed class ScoredCursor : DataViewRowCursor
         {
             private readonly DataViewRowCursor _input;
+            private readonly BlockScorer _blocks;
             private readonly ScoredRow _row;
 
-            public ScoredCursor(ScoringBindings bindings, DataViewRowCursor input, bool[] active)
+            public ScoredCursor(ScoringBindings bindings, DataViewRowCursor input, bool[] active, BlockScorer blocks)
             {
                 _input = input;
-                _row = new ScoredRow(bindings, input, active);
+                _blocks = blocks;
+                _row = new ScoredRow(bindings, input, active, blocks);
             }
 
             public override DataViewSchema Schema => _row.Schema;
@@ -67,7 +80,10 @@ namespace MLNet.BatchNorm
             protected override void Dispose(bool disposing)
             {
                 if (disposing)
+                {
                     _input.Dispose();
+                    _blocks?.Dispose();
+                }
                 base.Dispose(disposing);
             }
         }

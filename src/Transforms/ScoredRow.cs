@@ -11,12 +11,16 @@ namespace MLNet.BatchNorm
         private readonly bool[] _active;
         private readonly RowScorer _scorer;
 
-        public ScoredRow(ScoringBindings bindings, DataViewRow input, bool[] active)
+        /// <param name="bindings">The transformer applied to the input's schema.</param>
+        /// <param name="input">The input row or cursor.</param>
+        /// <param name="active">The active output columns.</param>
+        /// <param name="blocks">Scores <paramref name="input"/>'s rows in blocks, or null to score each row alone.</param>
+        public ScoredRow(ScoringBindings bindings, DataViewRow input, bool[] active, BlockScorer blocks = null)
         {
             _bindings = bindings;
             _input = input;
             _active = active;
-            _scorer = bindings.CreateScorer(input, active);
+            _scorer = bindings.CreateScorer(input, active, blocks);
         }
 
         public override DataViewSchema Schema => _bindings.OutputSchema;

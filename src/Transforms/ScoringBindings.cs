@@ -64,8 +64,6 @@ namespace MLNet.BatchNorm
         /// <summary>The classifier's <c>PredictedLabel</c> column; -1 for a regressor, which has none.</summary>
         private int PredictedLabelIndex => _isClassifier ? _inputColumnCount + 1 : -1;
 
-        private bool ScoresNeeded(bool[] active) => active[ScoreIndex] || (_isClassifier && active[PredictedLabelIndex]);
-
         /// <summary>Which output columns are active, as a mask over <see cref="OutputSchema"/>.</summary>
         public bool[] ActiveMask(IEnumerable<DataViewSchema.Column> columns)
         {
@@ -81,14 +79,24 @@ namespace MLNet.BatchNorm
             var needed = new bool[_inputColumnCount];
             for (int i = 0; i < _inputColumnCount; i++)
                 needed[i] = active[i];
-            if (ScoresNeeded(active))
+            if (ScoresActive(active))
                 needed[FeatureColumn.Index] = true;
             return InputSchema.Where(c => needed[c.Index]);
         }
 
+        /// <summary>Whether a score column is active, so that rows are scored at all.</summary>
+        public bool ScoresActive(bool[] active) => active[ScoreIndex] || (_isClassifier && active[PredictedLabelIndex]);
+
         /// <summary>Creates the scorer a row needs, or null when no score column is active.</summary>
-        public RowScorer CreateScorer(DataViewRow input, bool[] active) =>
-            ScoresNeeded(active) ? new RowScorer(Network, input, FeatureColumn, softmax: _isClassifier) : null;
+        /// <param name="input">The row or cursor that is scored.</param>
+        /// <param name="active">The active output columns.</param>
+        /// <param name="blocks">Scores the rows of <paramref name="input"/> in blocks, or null to score each row alone.</param>
+        public RowScorer CreateScorer(DataViewRow input, bool[] active, BlockScorer blocks = null)
+        {
+            if (!ScoresActive(active))
+                return null;
+            return blocks == null ? new RowScorer(Network, input, FeatureColumn, softmax: _isClassifier) : new RowScorer(input, blocks, softmax: _isClassifier);
+        }
 
         public ValueGetter<TValue> GetGetter<TValue>(DataViewRow input, RowScorer scorer, bool[] active, DataViewSchema.Column column)
         {
