@@ -26,16 +26,9 @@ namespace MLNet.BatchNorm
             bool useBatchNorm = BnMlpOptionsBase.Defaults.UseBatchNorm)
         {
             Contracts.CheckValue(catalog, nameof(catalog));
-            return new BnMlpTrainer(catalog.GetEnvironment(), new BnMlpTrainer.Options
-            {
-                LabelColumnName = labelColumnName,
-                FeatureColumnName = featureColumnName,
-                ExampleWeightColumnName = exampleWeightColumnName,
-                HiddenLayerSizes = hiddenLayerSizes ?? BnMlpOptionsBase.Defaults.HiddenLayerSizes,
-                NumberOfEpochs = numberOfEpochs,
-                LearningRate = learningRate,
-                UseBatchNorm = useBatchNorm,
-            });
+            var options = Common(new BnMlpTrainer.Options(), labelColumnName, featureColumnName, exampleWeightColumnName, hiddenLayerSizes,
+                numberOfEpochs, learningRate, useBatchNorm);
+            return new BnMlpTrainer(catalog.GetEnvironment(), options);
         }
 
         /// <summary>Creates a <see cref="BnMlpTrainer"/> with all options.</summary>
@@ -69,17 +62,9 @@ namespace MLNet.BatchNorm
             BnMlpRegressionLoss loss = BnMlpRegressionTrainer.Defaults.Loss)
         {
             Contracts.CheckValue(catalog, nameof(catalog));
-            return new BnMlpRegressionTrainer(catalog.GetEnvironment(), new BnMlpRegressionTrainer.Options
-            {
-                LabelColumnName = labelColumnName,
-                FeatureColumnName = featureColumnName,
-                ExampleWeightColumnName = exampleWeightColumnName,
-                HiddenLayerSizes = hiddenLayerSizes ?? BnMlpOptionsBase.Defaults.HiddenLayerSizes,
-                NumberOfEpochs = numberOfEpochs,
-                LearningRate = learningRate,
-                UseBatchNorm = useBatchNorm,
-                Loss = loss,
-            });
+            var options = Common(new BnMlpRegressionTrainer.Options { Loss = loss }, labelColumnName, featureColumnName, exampleWeightColumnName,
+                hiddenLayerSizes, numberOfEpochs, learningRate, useBatchNorm);
+            return new BnMlpRegressionTrainer(catalog.GetEnvironment(), options);
         }
 
         /// <summary>Creates a <see cref="BnMlpRegressionTrainer"/> with all options.</summary>
@@ -90,6 +75,21 @@ namespace MLNet.BatchNorm
             Contracts.CheckValue(catalog, nameof(catalog));
             Contracts.CheckValue(options, nameof(options));
             return new BnMlpRegressionTrainer(catalog.GetEnvironment(), options);
+        }
+
+        /// <summary>Sets the arguments the short overloads share.</summary>
+        private static TOptions Common<TOptions>(TOptions options, string labelColumnName, string featureColumnName, string exampleWeightColumnName,
+            int[] hiddenLayerSizes, int numberOfEpochs, float learningRate, bool useBatchNorm)
+            where TOptions : BnMlpOptionsBase
+        {
+            options.LabelColumnName = labelColumnName;
+            options.FeatureColumnName = featureColumnName;
+            options.ExampleWeightColumnName = exampleWeightColumnName;
+            options.HiddenLayerSizes = hiddenLayerSizes ?? BnMlpOptionsBase.Defaults.HiddenLayerSizes;
+            options.NumberOfEpochs = numberOfEpochs;
+            options.LearningRate = learningRate;
+            options.UseBatchNorm = useBatchNorm;
+            return options;
         }
     }
 }

@@ -58,13 +58,7 @@ namespace MLNet.BatchNorm
         internal BnMlpRegressionTrainer(IHostEnvironment env, Options options)
             : base(env, nameof(BnMlpRegressionTrainer), options, TrainingObjective.Regression(options.Loss, options.HuberDelta))
         {
-            LabelColumnName = options.LabelColumnName;
-            FeatureColumnName = options.FeatureColumnName;
         }
-
-        private string LabelColumnName { get; }
-
-        private string FeatureColumnName { get; }
 
         /// <summary>The input schema plus <c>Score</c>, as ML.NET's regression trainers declare it.</summary>
         public override SchemaShape GetOutputSchema(SchemaShape inputSchema)

@@ -35,13 +35,7 @@ namespace MLNet.BatchNorm
         internal BnMlpTrainer(IHostEnvironment env, Options options)
             : base(env, nameof(BnMlpTrainer), options, TrainingObjective.CrossEntropy)
         {
-            LabelColumnName = options.LabelColumnName;
-            FeatureColumnName = options.FeatureColumnName;
         }
-
-        private string LabelColumnName { get; }
-
-        private string FeatureColumnName { get; }
 
         /// <summary>The input schema plus <c>Score</c> and <c>PredictedLabel</c>, as ML.NET's multiclass trainers declare them.</summary>
         public override SchemaShape GetOutputSchema(SchemaShape inputSchema)

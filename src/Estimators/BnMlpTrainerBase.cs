@@ -39,6 +39,10 @@ namespace MLNet.BatchNorm
 
         private protected IHost Host => _host;
 
+        private protected string LabelColumnName => _options.LabelColumnName;
+
+        private protected string FeatureColumnName => _options.FeatureColumnName;
+
         /// <summary>Trains a BN-MLP on <paramref name="input"/>.</summary>
         /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
         /// <exception cref="InvalidOperationException">The data is unusable (empty, one class, non-finite features or labels) or training diverged.</exception>
