@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs the libraries to a local folder feed, then, outside the repository, builds two fresh console apps from the
-# packages alone: one trains and saves a model (MLNet.BatchNorm.Estimators: TorchSharp, native fix from the package's
-# buildTransitive target), the other loads it in a second process and predicts (MLNet.BatchNorm.Transforms only: it
+# packages alone: one trains and saves a classifier and a regressor (MLNet.BatchNorm.Estimators: TorchSharp, native fix from the package's
+# buildTransitive target), the other loads them in a second process and predicts (MLNet.BatchNorm.Transforms only: it
 # must not carry TorchSharp's native libraries). Prints "consumer test: passed" or fails.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,12 +54,24 @@ var model = ml.Transforms.Conversion.MapValueToKey("Label")
     .Fit(data);
 var accuracy = ml.MulticlassClassification.Evaluate(model.Transform(data)).MicroAccuracy;
 ml.Model.SaveAtomically(model, data.Schema, args[0]);
-Console.WriteLine($"trained: accuracy {accuracy:F3}");
-return accuracy > 0.9 ? 0 : 1;
+// A regressor of y = 2 x0 - x1 on the same features.
+var points = ml.Data.LoadFromEnumerable(rows.Select(r => new Point { Features = r.Features, Label = 2 * r.Features[0] - r.Features[1] }));
+var regressor = ml.Regression.Trainers.BnMlp(new BnMlpRegressionTrainer.Options { HiddenLayerSizes = [16], NumberOfEpochs = 40, LearningRate = 0.01f, BatchNormOnInput = true })
+    .Fit(points);
+var r2 = ml.Regression.Evaluate(regressor.Transform(points)).RSquared;
+ml.Model.SaveAtomically(regressor, points.Schema, args[1]);
+Console.WriteLine($"trained: accuracy {accuracy:F3}, regression R² {r2:F3}");
+return accuracy > 0.9 && r2 > 0.9 ? 0 : 1;
 
 public sealed class Row
 {
     public uint Label { get; set; }
+    [VectorType(4)] public float[] Features { get; set; }
+}
+
+public sealed class Point
+{
+    public float Label { get; set; }
     [VectorType(4)] public float[] Features { get; set; }
 }
 CS
@@ -75,7 +87,11 @@ var model = ml.Model.Load(args[0], out _);
 var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(model);
 var prediction = engine.Predict(new Row { Features = [0.5f, 3.5f, 0.5f, 0.5f] });
 Console.WriteLine($"predicted key {prediction.PredictedLabel}, scores {string.Join(" ", prediction.Score)}");
-return prediction.PredictedLabel == 2 ? 0 : 1; // keys count from 1: class 1 is key 2
+var regressor = ml.Model.Load(args[1], out _);
+var value = ml.Model.CreatePredictionEngine<Row, Value>(regressor).Predict(new Row { Features = [3.5f, 0.5f, 0.5f, 0.5f] }).Score;
+Console.WriteLine($"regressed {value} (2 x0 - x1 = 6.5)");
+// keys count from 1: class 1 is key 2
+return prediction.PredictedLabel == 2 && Math.Abs(value - 6.5f) < 1 ? 0 : 1;
 
 public sealed class Row
 {
@@ -88,10 +104,15 @@ public sealed class Prediction
     public uint PredictedLabel { get; set; }
     public float[] Score { get; set; }
 }
+
+public sealed class Value
+{
+    public float Score { get; set; }
+}
 CS
 
-dotnet run --project "$work/train" -c Release -- "$work/model.zip"
-dotnet run --project "$work/predict" -c Release -- "$work/model.zip"
+dotnet run --project "$work/train" -c Release -- "$work/model.zip" "$work/regressor.zip"
+dotnet run --project "$work/predict" -c Release -- "$work/model.zip" "$work/regressor.zip"
 if find "$work/predict/bin" -name 'libtorch*' -o -name 'libLibTorchSharp*' | grep -q .; then
   echo "consumer test: the inference-only app carries TorchSharp's native libraries"
   exit 1
