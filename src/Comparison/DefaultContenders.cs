@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using Microsoft.ML;
-using Microsoft.ML.Trainers;
 
 namespace MLNet.BatchNorm.Comparison
 {

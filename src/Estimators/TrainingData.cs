@@ -2,7 +2,6 @@ using System;
 using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm
