@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using Microsoft.ML;
@@ -55,27 +54,11 @@ namespace MLNet.BatchNorm.Tests
                 if (fit == 2)
                     before = ResidentBytesAfterCollection();
                 using var cancel = new CancellationTokenSource();
-                var epochsLogged = new List<string>();
-                // The trainer logs each finished epoch synchronously: cancel as epoch 1 ends.
-                void OnLog(object sender, LoggingEventArgs e)
-                {
-                    if (e.Message.Contains("Epoch ") && e.Source.Contains(nameof(BnMlpTrainer)))
-                    {
-                        epochsLogged.Add(e.Message);
-                        cancel.Cancel();
-                    }
-                }
-                ml.Log += OnLog;
-                try
-                {
-                    var options = new BnMlpTrainer.Options { HiddenLayerSizes = [64, 32], NumberOfEpochs = 50, CancellationToken = cancel.Token };
-                    Assert.ThrowsAny<OperationCanceledException>(() => TestData.Pipeline(ml, options).Fit(data));
-                }
-                finally
-                {
-                    ml.Log -= OnLog;
-                }
-                Assert.Single(epochsLogged); // stopped at the first batch after cancelling, not at the end of training
+                // Progress is reported on the thread running Fit, as each epoch ends: cancel as epoch 1 ends.
+                var epochs = new CancellingRecorder(cancel);
+                var options = new BnMlpTrainer.Options { HiddenLayerSizes = [64, 32], NumberOfEpochs = 50, CancellationToken = cancel.Token, Progress = epochs };
+                Assert.ThrowsAny<OperationCanceledException>(() => TestData.Pipeline(ml, options).Fit(data));
+                Assert.Equal(1, epochs.Count); // stopped at the first batch after cancelling, not at the end of training
             }
             long growth = ResidentBytesAfterCollection() - before;
             Assert.True(growth < 16L << 20, $"resident memory grew by {growth / (1 << 20)} MB over 10 cancelled fits");
@@ -102,6 +85,17 @@ namespace MLNet.BatchNorm.Tests
             var ml = new MLContext(seed: 1);
             var options = new BnMlpTrainer.Options { HiddenLayerSizes = [8], CancellationToken = new CancellationToken(canceled: true) };
             Assert.ThrowsAny<OperationCanceledException>(() => TestData.Pipeline(ml, options).Fit(TestData.BlobView(ml, rows: 100, classes: 2, seed: 1)));
+        }
+
+        private sealed class CancellingRecorder(CancellationTokenSource cancel) : IProgress<BnMlpEpochMetrics>
+        {
+            public int Count { get; private set; }
+
+            public void Report(BnMlpEpochMetrics value)
+            {
+                Count++;
+                cancel.Cancel();
+            }
         }
 
         private static long ResidentBytesAfterCollection()
