@@ -1,8 +1,6 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using MnistPipeline;
@@ -17,8 +15,6 @@ namespace MLNet.BatchNorm.Bench
     /// </summary>
     internal static class InferenceBench
     {
-        private const int BatchRows = 10_000;
-
         public static int Run(string[] args)
         {
             if (args.Length == 2 && args[0] == "--first-prediction")
@@ -26,52 +22,40 @@ namespace MLNet.BatchNorm.Bench
             bool quick = args.Contains("--quick");
             int rounds = quick ? 11 : 31, callsPerRound = quick ? 2_000 : 10_000;
             set_num_threads(1);
-            var (trainRows, testRows) = Digits.LoadMnist10k();
-            var ml = new MLContext(seed: 1);
-            var train = ml.Data.LoadFromEnumerable(trainRows);
-            var keyLabel = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
-            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [100, 100, 100], NumberOfEpochs = quick ? 3 : 15, NumberOfThreads = 1 };
-            var bnMlp = keyLabel.Append(ml.MulticlassClassification.Trainers.BnMlp(options)).Fit(train);
-            var lbfgs = keyLabel.Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy()).Fit(train);
-            string zip = Path.Combine(Path.GetTempPath(), $"bnmlp-bench-{Environment.ProcessId}.zip");
-            ml.Model.Save(bnMlp, train.Schema, zip);
-            var loaded = ml.Model.Load(zip, out _);
-            var parameters = bnMlp.LastTransformer.Model;
-            var rows = Enumerable.Range(0, BatchRows).Select(i => testRows[i % testRows.Length]).ToArray();
-            var rowsView = ml.Data.LoadFromEnumerable(rows);
+            using var setup = new InferenceSetup(epochs: quick ? 3 : 15);
+            var (ml, loaded, lbfgs, parameters, rows, rowsView) = (setup.Ml, setup.Loaded, setup.Lbfgs, setup.Parameters, setup.Rows, setup.RowsView);
             Console.WriteLine($"Network {parameters.InputCount}-{string.Join("-", parameters.HiddenLayerSizes)}-{parameters.OutputCount} with BN, " +
-                $"trained {options.NumberOfEpochs} epochs on mnist10k; 1 thread; {(quick ? "quick" : "full")} mode; load {LoadAverage()}.");
+                $"trained {setup.Epochs} epochs on mnist10k; 1 thread; {(quick ? "quick" : "full")} mode; load {LoadAverage()}.");
 
             var table = new ResultTable();
             var bnEngine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(loaded);
             var bnPrediction = new DigitPrediction();
-            var bnRow = table.Latency("BnMlp PredictionEngine (folded, managed)", rounds, callsPerRound, i => bnEngine.Predict(rows[i % BatchRows], ref bnPrediction));
+            var bnRow = table.Latency("BnMlp PredictionEngine (folded, managed)", rounds, callsPerRound, i => bnEngine.Predict(rows[i % InferenceSetup.BatchRows], ref bnPrediction));
             var probabilities = new float[parameters.OutputCount];
             var workspace = new FoldedNetwork.Workspace(parameters.Network);
             table.Latency("BnMlp folded network alone (no PredictionEngine)", rounds, callsPerRound, i =>
             {
-                parameters.Network.Predict(rows[i % BatchRows].Features, probabilities, workspace);
+                parameters.Network.Predict(rows[i % InferenceSetup.BatchRows].Features, probabilities, workspace);
                 FoldedNetwork.Softmax(probabilities);
             });
             var unfolded = new UnfoldedNetwork(parameters);
-            var unfoldedRow = table.Latency("unfolded managed network (no PredictionEngine)", rounds, callsPerRound, i => unfolded.Predict(rows[i % BatchRows].Features, probabilities));
+            var unfoldedRow = table.Latency("unfolded managed network (no PredictionEngine)", rounds, callsPerRound, i => unfolded.Predict(rows[i % InferenceSetup.BatchRows].Features, probabilities));
             using var torchNetwork = new TorchSharpEvalNetwork(parameters);
-            var torchRow = table.Latency("TorchSharp eval, same weights (no PredictionEngine)", rounds, callsPerRound / 4, i => torchNetwork.Predict(rows[i % BatchRows].Features, probabilities));
+            var torchRow = table.Latency("TorchSharp eval, same weights (no PredictionEngine)", rounds, callsPerRound / 4, i => torchNetwork.Predict(rows[i % InferenceSetup.BatchRows].Features, probabilities));
             var lbfgsEngine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(lbfgs);
             var lbfgsPrediction = new DigitPrediction();
-            var lbfgsRow = table.Latency("LbfgsMaximumEntropy PredictionEngine", rounds, callsPerRound, i => lbfgsEngine.Predict(rows[i % BatchRows], ref lbfgsPrediction));
+            var lbfgsRow = table.Latency("LbfgsMaximumEntropy PredictionEngine", rounds, callsPerRound, i => lbfgsEngine.Predict(rows[i % InferenceSetup.BatchRows], ref lbfgsPrediction));
 
-            var bnBatch = table.Throughput("BnMlp Transform, 10,000-row IDataView", rounds, () => ReadScores(loaded.Transform(rowsView)));
+            var bnBatch = table.Throughput("BnMlp Transform, 10,000-row IDataView", rounds, () => InferenceSetup.ReadScores(loaded.Transform(rowsView)));
             var batchWorkspace = new FoldedNetwork.BatchWorkspace(parameters.Network, BlockScorer.BlockRows);
             var batchOutputs = new float[BlockScorer.BlockRows * parameters.OutputCount];
             var foldedBatch = table.Throughput($"BnMlp folded network alone, blocks of {BlockScorer.BlockRows} rows (no IDataView)", rounds,
-                () => PredictInBlocks(parameters.Network, rows, batchWorkspace, batchOutputs));
-            using var batch = tensor(rows.SelectMany(r => r.Features).ToArray(), [BatchRows, parameters.InputCount]);
-            var torchBatch = table.Throughput("TorchSharp eval, 10,000-row tensor", rounds, () => { torchNetwork.PredictBatch(batch); return BatchRows; });
-            var lbfgsBatch = table.Throughput("LbfgsMaximumEntropy Transform, 10,000-row IDataView", rounds, () => ReadScores(lbfgs.Transform(rowsView)));
+                () => InferenceSetup.PredictInBlocks(parameters.Network, rows, batchWorkspace, batchOutputs));
+            using var batch = tensor(rows.SelectMany(r => r.Features).ToArray(), [InferenceSetup.BatchRows, parameters.InputCount]);
+            var torchBatch = table.Throughput("TorchSharp eval, 10,000-row tensor", rounds, () => { torchNetwork.PredictBatch(batch); return InferenceSetup.BatchRows; });
+            var lbfgsBatch = table.Throughput("LbfgsMaximumEntropy Transform, 10,000-row IDataView", rounds, () => InferenceSetup.ReadScores(lbfgs.Transform(rowsView)));
 
-            var (firstMs, nativeLoaded) = FirstPrediction.InFreshProcess(zip);
-            File.Delete(zip);
+            var (firstMs, nativeLoaded) = FirstPrediction.InFreshProcess(setup.Zip);
             table.Print();
             Console.WriteLine($"Load zip -> first prediction in a fresh process: {firstMs:F1} ms; TorchSharp native library loaded: {(nativeLoaded ? "yes" : "no")}.");
             Console.WriteLine();
@@ -80,38 +64,6 @@ namespace MLNet.BatchNorm.Bench
             Console.WriteLine($"  batch:      vs TorchSharp eval {bnBatch / torchBatch:F2}x, vs LbfgsMaximumEntropy {bnBatch / lbfgsBatch:F2}x, vs PyTorch+OpenBLAS anchor 333k rows/s {bnBatch / 333_000:F2}x");
             Console.WriteLine($"  batch, folded network alone: vs TorchSharp eval {foldedBatch / torchBatch:F2}x, vs LbfgsMaximumEntropy Transform {foldedBatch / lbfgsBatch:F2}x");
             return 0;
-        }
-
-        /// <summary>What <c>Transform</c>'s block scorer does without the IDataView: copy a block's features in, score it,
-        /// apply softmax to each row.</summary>
-        private static int PredictInBlocks(FoldedNetwork network, Digit[] rows, FoldedNetwork.BatchWorkspace workspace, float[] outputs)
-        {
-            int outputCount = network.OutputCount;
-            for (int first = 0; first < rows.Length; first += workspace.MaxRows)
-            {
-                int count = Math.Min(workspace.MaxRows, rows.Length - first);
-                for (int r = 0; r < count; r++)
-                    rows[first + r].Features.CopyTo(workspace.Features(r));
-                network.PredictBatch(count, outputs, workspace);
-                for (int r = 0; r < count; r++)
-                    FoldedNetwork.Softmax(outputs.AsSpan(r * outputCount, outputCount));
-            }
-            return rows.Length;
-        }
-
-        private static int ReadScores(IDataView scored)
-        {
-            var column = scored.Schema["Score"];
-            using var cursor = scored.GetRowCursor([column]);
-            var getter = cursor.GetGetter<VBuffer<float>>(column);
-            VBuffer<float> score = default;
-            int count = 0;
-            while (cursor.MoveNext())
-            {
-                getter(ref score);
-                count++;
-            }
-            return count;
         }
 
         internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";

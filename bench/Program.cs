@@ -14,6 +14,8 @@ namespace MLNet.BatchNorm.Bench
             {
                 case "inference":
                     return InferenceBench.Run(rest);
+                case "benchmarkdotnet":
+                    return InferenceBenchmarks.Run(quick: rest.Contains("--quick"));
                 case "training":
                     return TrainingBench.Run(rest);
                 case "time-to-accuracy":
@@ -21,7 +23,7 @@ namespace MLNet.BatchNorm.Bench
                 case "streaming":
                     return StreamingBench.Run(rest);
                 default:
-                    Console.Error.WriteLine("usage: dotnet run --project bench -c Release -- inference|training|time-to-accuracy|streaming [--quick] [options]");
+                    Console.Error.WriteLine("usage: dotnet run --project bench -c Release -- inference|benchmarkdotnet|training|time-to-accuracy|streaming [--quick] [options]");
                     return 2;
             }
         }

@@ -1,11 +1,9 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
-using Microsoft.ML.Transforms;
 using MnistPipeline;
 
 namespace MLNet.BatchNorm.Bench
