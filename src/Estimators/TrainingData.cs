@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
@@ -11,7 +10,7 @@ namespace MLNet.BatchNorm
     /// <summary>
     /// The training rows as native tensors: features [rows, features] float32, labels [rows] (int64 0-based classes for
     /// a classifier, float32 values for a regressor), optional weights [rows] float32. Read in one pass through a
-    /// cursor; a shuffled pass gathers its rows block by block, and each mini-batch is a view of a block.
+    /// cursor; each mini-batch is gathered from them by index.
     /// </summary>
     internal sealed class TrainingData : TrainingRows
     {
@@ -81,43 +80,14 @@ namespace MLNet.BatchNorm
         {
             int rows = (int)RowCount;
             var batches = BatchPlan.Create(rows, pass);
-            if (!pass.Shuffle)
-            {
-                // The batches are already contiguous rows: views, no copy.
-                ForEachBatch(batches, 0, batches.Count, Features, Labels, Weights, 0, cancellation, step);
-                return;
-            }
-            using var order = tensor(BatchPlan.RandomOrder(rows, random), [rows]);
-            // One gather per block of batches instead of one per batch: fewer small ops per step, each batch a view of
-            // contiguous rows as in a loop on preloaded tensors, and no more than a block's copy of the rows at a time.
-            int batchesPerBlock = Math.Max(1, (int)(GatherBlockBytes / ((long)pass.BatchSize * FeatureCount * sizeof(float))));
-            for (int first = 0; first < batches.Count; first += batchesPerBlock)
-            {
-                int end = Math.Min(first + batchesPerBlock, batches.Count);
-                int start = batches[first].Start;
-                using var index = order.narrow(0, start, batches[end - 1].Start + batches[end - 1].Length - start);
-                using var features = Features.index_select(0, index);
-                using var labels = Labels.index_select(0, index);
-                using var weights = Weights?.index_select(0, index);
-                ForEachBatch(batches, first, end, features, labels, weights, start, cancellation, step);
-            }
-        }
-
-        /// <summary>The rows gathered at once for a shuffled pass (features only): 16 MB, a small share of the data.</summary>
-        private const long GatherBlockBytes = 16L << 20;
-
-        /// <summary>Hands batches <paramref name="first"/> to <paramref name="end"/> (exclusive) to <paramref name="step"/> as
-        /// views of rows that start at row <paramref name="offset"/> of the pass.</summary>
-        private static void ForEachBatch(IReadOnlyList<(int Start, int Length)> batches, int first, int end, Tensor features, Tensor labels, Tensor weights,
-            int offset, CancellationToken cancellation, Action<TrainingBatch> step)
-        {
-            for (int b = first; b < end; b++)
+            using var order = tensor(pass.Shuffle ? BatchPlan.RandomOrder(rows, random) : BatchPlan.InOrder(rows), [rows]);
+            for (int b = 0; b < batches.Count; b++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var (start, length) = batches[b];
-                step(new TrainingBatch(features.narrow(0, start - offset, length), labels.narrow(0, start - offset, length),
-                    weights?.narrow(0, start - offset, length), b + 1, batches.Count));
+                var index = order.narrow(0, start, length);
+                step(new TrainingBatch(Features.index_select(0, index), Labels.index_select(0, index), Weights?.index_select(0, index), b + 1, batches.Count));
             }
         }
 
