@@ -30,7 +30,7 @@ namespace MnistPipeline
             {
                 UseBatchNorm = arguments.UseBatchNorm,
                 NumberOfEpochs = arguments.Epochs ?? BnMlpOptionsBase.Defaults.NumberOfEpochs,
-                NumberOfThreads = arguments.Threads,
+                NumberOfThreads = arguments.Threads ?? BnMlpOptionsBase.Defaults.NumberOfThreads,
                 ValidationFraction = arguments.ValidationFraction,
             };
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)

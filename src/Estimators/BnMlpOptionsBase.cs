@@ -85,6 +85,15 @@ namespace MLNet.BatchNorm
 
             /// <summary>2048 MB of training rows in memory; larger data is streamed.</summary>
             public const int MemoryBudgetMegabytes = 2048;
+
+            /// <summary>
+            /// One thread. Fit of these defaults on mnist10k (MnistPipeline sample, 2-core VM shared with another
+            /// process, load 3.6-5.3): one thread 4.8, 7.1, 6.6, 5.7 s; two threads 4.7, 64.6, 62.7, 5.6 s; TorchSharp's
+            /// default (two threads here) 29.7 s; on Fashion-MNIST, two epochs, one thread 7.6 s, two threads 33.5 s.
+            /// Two threads save 1-3 % on an idle machine, and their OpenMP workers spin-wait, so one busy neighbouring
+            /// process makes Fit four to ten times slower.
+            /// </summary>
+            public const int NumberOfThreads = 1;
         }
 
         /// <summary>Only this library's trainers define options.</summary>
@@ -195,8 +204,11 @@ namespace MLNet.BatchNorm
         /// every epoch, shuffled within each window. Default 2048.</summary>
         public int MemoryBudgetMegabytes = Defaults.MemoryBudgetMegabytes;
 
-        /// <summary>Threads TorchSharp may use while training; null keeps its default (one per core).</summary>
-        public int? NumberOfThreads;
+        /// <summary>Threads TorchSharp may use while training; null keeps its default (one per core). Default 1: on a
+        /// 2-core machine two threads made Fit of the defaults on mnist10k at best 3 % faster (4.7 against 4.8 s) and,
+        /// with another process busy, up to ten times slower (63-65 against 6-7 s); see
+        /// <see cref="Defaults.NumberOfThreads"/>.</summary>
+        public int? NumberOfThreads = Defaults.NumberOfThreads;
 
         /// <summary>Stops training: Fit throws <see cref="OperationCanceledException"/> within one batch.</summary>
         public CancellationToken CancellationToken;

@@ -219,9 +219,9 @@ namespace MLNet.BatchNorm
 
         private Tensor Loss(Tensor outputs, TrainingBatch batch)
         {
-            var perRow = _objective.PerRowLoss(outputs, batch.Labels);
             if (batch.Weights is null)
-                return perRow.mean();
+                return _objective.Loss(outputs, batch.Labels, nn.Reduction.Mean);
+            var perRow = _objective.Loss(outputs, batch.Labels, nn.Reduction.None);
             var weights = batch.Weights;
             // A batch whose weights are all 0 contributes no gradient rather than 0/0.
             return perRow.mul(weights).sum().div(weights.sum().clamp_min(float.Epsilon));

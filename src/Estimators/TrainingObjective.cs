@@ -10,8 +10,9 @@ namespace MLNet.BatchNorm
         /// <summary>True when the label is a key and the outputs are class logits.</summary>
         public abstract bool IsClassification { get; }
 
-        /// <summary>The loss of each row: [rows] from the network's outputs [rows, units] and the labels [rows].</summary>
-        public abstract Tensor PerRowLoss(Tensor outputs, Tensor labels);
+        /// <summary>The loss from the network's outputs [rows, units] and the labels [rows]: each row's ([rows]) with
+        /// <see cref="nn.Reduction.None"/>, else their sum or mean (one fused op, cheaper per training step).</summary>
+        public abstract Tensor Loss(Tensor outputs, Tensor labels, nn.Reduction reduction);
 
         /// <summary>How many rows the outputs get right (their most probable class), or null for a regressor.</summary>
         public abstract Tensor CorrectCount(Tensor outputs, Tensor labels);
@@ -24,7 +25,7 @@ namespace MLNet.BatchNorm
         {
             public override bool IsClassification => true;
 
-            public override Tensor PerRowLoss(Tensor outputs, Tensor labels) => F.cross_entropy(outputs, labels, reduction: nn.Reduction.None);
+            public override Tensor Loss(Tensor outputs, Tensor labels, nn.Reduction reduction) => F.cross_entropy(outputs, labels, reduction: reduction);
 
             public override Tensor CorrectCount(Tensor outputs, Tensor labels) => outputs.argmax(1).eq(labels).sum();
         }
@@ -33,12 +34,12 @@ namespace MLNet.BatchNorm
         {
             public override bool IsClassification => false;
 
-            public override Tensor PerRowLoss(Tensor outputs, Tensor labels)
+            public override Tensor Loss(Tensor outputs, Tensor labels, nn.Reduction reduction)
             {
                 var predictions = outputs.view(-1);
                 return loss == BnMlpRegressionLoss.Huber
-                    ? F.huber_loss(predictions, labels, reduction: nn.Reduction.None, delta: huberDelta)
-                    : F.mse_loss(predictions, labels, reduction: nn.Reduction.None);
+                    ? F.huber_loss(predictions, labels, reduction: reduction, delta: huberDelta)
+                    : F.mse_loss(predictions, labels, reduction: reduction);
             }
 
             public override Tensor CorrectCount(Tensor outputs, Tensor labels) => null;

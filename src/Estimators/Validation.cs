@@ -21,7 +21,7 @@ namespace MLNet.BatchNorm
                 long rows = System.Math.Min(RowsPerChunk, data.RowCount - start);
                 var outputs = network.forward(data.Features.narrow(0, start, rows));
                 var labels = data.Labels.narrow(0, start, rows);
-                lossSum += objective.PerRowLoss(outputs, labels).sum().item<float>();
+                lossSum += objective.Loss(outputs, labels, nn.Reduction.Sum).item<float>();
                 if (objective.IsClassification)
                     correct += objective.CorrectCount(outputs, labels).item<long>();
             }
