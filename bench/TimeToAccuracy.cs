@@ -22,7 +22,8 @@ namespace MLNet.BatchNorm.Bench
                 Console.Error.WriteLine($"Fashion-MNIST is not in {Digits.FashionDirectory}: sudo apt-get install dataset-fashion-mnist");
                 return 3;
             }
-            int epochs = args.Contains("--quick") ? 8 : 18;
+            int epochs = (int)Option(args, "--epochs", args.Contains("--quick") ? 8 : 18);
+            int[] hidden = Array.IndexOf(args, "--hidden") is int h and >= 0 ? args[h + 1].Split(',').Select(int.Parse).ToArray() : [512, 256];
             var (trainRows, testRows) = Digits.LoadFashion();
             var ml = new MLContext(seed: 1);
             var keys = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
@@ -33,8 +34,9 @@ namespace MLNet.BatchNorm.Bench
             double best = 0;
             var options = new BnMlpTrainer.Options
             {
-                HiddenLayerSizes = [512, 256], DropoutRate = 0.2f, Optimizer = BnMlpOptimizer.Adam, LearningRate = 2e-3f,
-                LearningRateSchedule = LearningRateSchedule.Cosine, BatchSize = 256, NumberOfEpochs = epochs,
+                HiddenLayerSizes = hidden, DropoutRate = (float)Option(args, "--dropout", 0.2), Optimizer = BnMlpOptimizer.Adam,
+                LearningRate = (float)Option(args, "--lr", 2e-3), LearningRateSchedule = LearningRateSchedule.Cosine,
+                BatchSize = (int)Option(args, "--batch", 256), NumberOfEpochs = epochs, NumberOfThreads = (int)Option(args, "--threads", 1),
                 // Moving averages: validating after each epoch then needs no extra pass over the training rows.
                 PopulationStatistics = PopulationStatisticsMode.MovingAverage,
                 Progress = new Reporter(m =>
@@ -48,7 +50,8 @@ namespace MLNet.BatchNorm.Bench
                     Console.WriteLine($"  epoch {m.Epoch,2}: test accuracy {accuracy:P2} at {seconds:F1} s");
                 }),
             };
-            Console.WriteLine($"Fashion-MNIST, 784-512-256 BN, dropout 0.2, Adam 2e-3 cosine, batch 256, {epochs} epochs, 1 thread (the default); load {InferenceBench.LoadAverage()}.");
+            Console.WriteLine($"Fashion-MNIST, 784-{string.Join("-", options.HiddenLayerSizes)}-10 BN, dropout {options.DropoutRate}, Adam {options.LearningRate} cosine, " +
+                $"batch {options.BatchSize}, {epochs} epochs, {options.NumberOfThreads} thread(s); load {InferenceBench.LoadAverage()}.");
             clock.Start();
             ml.MulticlassClassification.Trainers.BnMlp(options).Fit(keyMap.Transform(train), keyMap.Transform(ml.Data.LoadFromEnumerable(testRows)));
             double total = clock.Elapsed.TotalSeconds;
@@ -60,6 +63,10 @@ namespace MLNet.BatchNorm.Bench
             Console.WriteLine($"| best epoch | {best:P2}; whole Fit {total:F1} s |");
             return 0;
         }
+
+        /// <summary>The number after <paramref name="name"/> on the command line, or <paramref name="fallback"/>.</summary>
+        private static double Option(string[] args, string name, double fallback) =>
+            Array.IndexOf(args, name) is int i and >= 0 ? double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
 
         private sealed class Reporter(Action<BnMlpEpochMetrics> report) : IProgress<BnMlpEpochMetrics>
         {
