@@ -17,8 +17,8 @@ namespace MLNet.BatchNorm.Bench
     {
         public static int Run(string[] args)
         {
-            if (args.Length == 2 && args[0] == "--first-prediction")
-                return FirstPrediction.Run(args[1]);
+            if (args.Length == 2 && args[0] is "--first-prediction" or "--first-prediction-direct")
+                return FirstPrediction.Run(args[1], direct: args[0] == "--first-prediction-direct");
             bool quick = args.Contains("--quick");
             int rounds = quick ? 11 : 31, callsPerRound = quick ? 2_000 : 10_000;
             set_num_threads(1);
@@ -55,9 +55,11 @@ namespace MLNet.BatchNorm.Bench
             var torchBatch = table.Throughput("TorchSharp eval, 10,000-row tensor", rounds, () => { torchNetwork.PredictBatch(batch); return InferenceSetup.BatchRows; });
             var lbfgsBatch = table.Throughput("LbfgsMaximumEntropy Transform, 10,000-row IDataView", rounds, () => InferenceSetup.ReadScores(lbfgs.Transform(rowsView)));
 
-            var (firstMs, nativeLoaded) = FirstPrediction.InFreshProcess(setup.Zip);
+            var (firstMs, nativeLoaded) = FirstPrediction.InFreshProcess(setup.Zip, direct: false);
+            var (directMs, directNative) = FirstPrediction.InFreshProcess(setup.Zip, direct: true);
             table.Print();
-            Console.WriteLine($"Load zip -> first prediction in a fresh process: {firstMs:F1} ms; TorchSharp native library loaded: {(nativeLoaded ? "yes" : "no")}.");
+            Console.WriteLine($"Load zip -> first prediction in a fresh process: {firstMs:F1} ms through Model.Load and a PredictionEngine, " +
+                $"{directMs:F1} ms through BnMlpModelFile and BnMlpPredictor; TorchSharp native library loaded: {(nativeLoaded || directNative ? "yes" : "no")}.");
             Console.WriteLine();
             Console.WriteLine("Ratios (BnMlp PredictionEngine time / alternative's time; batch: BnMlp rows/s / alternative's rows/s):");
             Console.WriteLine($"  single row: vs unfolded {bnRow / unfoldedRow:F2}x, vs TorchSharp eval {bnRow / torchRow:F2}x, vs LbfgsMaximumEntropy {bnRow / lbfgsRow:F2}x");

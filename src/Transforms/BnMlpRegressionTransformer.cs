@@ -35,7 +35,10 @@ namespace MLNet.BatchNorm
 
         private protected override VersionInfo GetVersion() => GetVersionInfo();
 
-        private static BnMlpRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+        /// <summary>Whether <paramref name="header"/> is that of this transformer's zip entry.</summary>
+        internal static bool Reads(ModelHeader header) => header.ModelSignature == GetVersionInfo().ModelSignature;
+
+        internal static BnMlpRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
         {
             Contracts.CheckValue(env, nameof(env));
             env.CheckValue(ctx, nameof(ctx));
