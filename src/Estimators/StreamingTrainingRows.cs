@@ -66,15 +66,7 @@ namespace MLNet.BatchNorm
                 using var labels = _reader.Targets.ToTensor(rows);
                 using var weights = _reader.WeightTensor(rows);
                 using var features = _window.narrow(0, 0, rows);
-                var batches = BatchPlan.Create(rows, pass);
-                using var order = tensor(pass.Shuffle ? BatchPlan.RandomOrder(rows, random) : BatchPlan.InOrder(rows), [rows]);
-                foreach (var (start, length) in batches)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    var index = order.narrow(0, start, length);
-                    step(new TrainingBatch(features.index_select(0, index), labels.index_select(0, index), weights?.index_select(0, index), ++number, null));
-                }
+                ForEachBatchOf(features, labels, weights, pass, random, cancellation, wholePass: false, ref number, step);
             }
             if (_rowCount is null)
             {

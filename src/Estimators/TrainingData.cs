@@ -34,13 +34,10 @@ namespace MLNet.BatchNorm
 
         public override int OutputCount { get; }
 
-        /// <summary>Reads all rows of <paramref name="data"/>, whatever their size (validation data).</summary>
+        /// <summary>Reads all rows of the validation data <paramref name="data"/>, whatever their size.</summary>
         public static TrainingData Load(IHostEnvironment env, IChannel ch, IDataView data, BnMlpOptionsBase options, bool classification)
         {
-            var schema = TrainingSchema.Check(env, data.Schema, options, classification);
-            long rows = data.GetRowCount() ?? CountRows(data);
-            if (rows == 0)
-                throw env.Except("The data is empty: BnMlp needs at least two rows with a label.");
+            var (schema, rows) = Inspect(env, data, options, classification, "validation data");
             return Load(env, ch, data, schema, rows);
         }
 
@@ -77,17 +74,8 @@ namespace MLNet.BatchNorm
 
         public override void ForEachBatch(BatchPass pass, Random random, CancellationToken cancellation, Action<TrainingBatch> step)
         {
-            int rows = (int)RowCount;
-            var batches = BatchPlan.Create(rows, pass);
-            using var order = tensor(pass.Shuffle ? BatchPlan.RandomOrder(rows, random) : BatchPlan.InOrder(rows), [rows]);
-            for (int b = 0; b < batches.Count; b++)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                var (start, length) = batches[b];
-                var index = order.narrow(0, start, length);
-                step(new TrainingBatch(Features.index_select(0, index), Labels.index_select(0, index), Weights?.index_select(0, index), b + 1, batches.Count));
-            }
+            int number = 0;
+            ForEachBatchOf(Features, Labels, Weights, pass, random, cancellation, wholePass: true, ref number, step);
         }
 
         /// <summary>

@@ -41,10 +41,7 @@ namespace MLNet.BatchNorm
         /// than <see cref="BnMlpOptionsBase.MemoryBudgetMegabytes"/>.</summary>
         public static TrainingRows Open(IHostEnvironment env, IChannel ch, IDataView data, BnMlpOptionsBase options, bool classification)
         {
-            var schema = TrainingSchema.Check(env, data.Schema, options, classification);
-            long rows = data.GetRowCount() ?? CountRows(data);
-            if (rows == 0)
-                throw env.Except("The training data is empty: BnMlp needs at least two rows with a label.");
+            var (schema, rows) = Inspect(env, data, options, classification, "training data");
             long budget = (long)options.MemoryBudgetMegabytes << 20;
             if (rows * StreamingTrainingRows.BytesPerRow(schema) <= budget)
                 return TrainingData.Load(env, ch, data, schema, rows);
@@ -55,8 +52,41 @@ namespace MLNet.BatchNorm
             return new StreamingTrainingRows(env, ch, data, schema, rows, budget, options.BatchSize);
         }
 
-        /// <summary>Counts the rows of a view that does not know its row count, reading no column.</summary>
-        public static long CountRows(IDataView data)
+        /// <summary>Checks the columns of <paramref name="data"/> and counts its rows (reading no column when the view does
+        /// not know its row count); refuses empty data, naming its <paramref name="role"/>.</summary>
+        private protected static (TrainingSchema Schema, long Rows) Inspect(IHostEnvironment env, IDataView data, BnMlpOptionsBase options,
+            bool classification, string role)
+        {
+            var schema = TrainingSchema.Check(env, data.Schema, options, classification);
+            long rows = data.GetRowCount() ?? CountRows(data);
+            if (rows == 0)
+                throw env.Except($"The {role} is empty: BnMlp needs at least two rows with a label.");
+            return (schema, rows);
+        }
+
+        /// <summary>
+        /// One pass over the rows of <paramref name="features"/>, <paramref name="labels"/> and <paramref name="weights"/>
+        /// (the whole data, or one streamed window): cut by <paramref name="pass"/>, each batch gathered by index inside
+        /// a dispose scope of its own. Batches are numbered from <paramref name="number"/> + 1; with
+        /// <paramref name="wholePass"/> these are all the pass's rows, so each batch also carries the pass's batch count.
+        /// </summary>
+        private protected static void ForEachBatchOf(Tensor features, Tensor labels, Tensor weights, BatchPass pass, Random random,
+            CancellationToken cancellation, bool wholePass, ref int number, Action<TrainingBatch> step)
+        {
+            int rows = (int)features.shape[0];
+            var batches = BatchPlan.Create(rows, pass);
+            int? count = wholePass ? batches.Count : null;
+            using var order = tensor(pass.Shuffle ? BatchPlan.RandomOrder(rows, random) : BatchPlan.InOrder(rows), [rows]);
+            foreach (var (start, length) in batches)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var index = order.narrow(0, start, length);
+                step(new TrainingBatch(features.index_select(0, index), labels.index_select(0, index), weights?.index_select(0, index), ++number, count));
+            }
+        }
+
+        private static long CountRows(IDataView data)
         {
             long count = 0;
             using var cursor = data.GetRowCursor([]);
