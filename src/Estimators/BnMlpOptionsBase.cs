@@ -264,7 +264,7 @@ namespace MLNet.BatchNorm
                 throw new ArgumentException("A column name is required.", option);
         }
 
-        private static void CheckDefined<TEnum>(TEnum value, string option) where TEnum : struct, Enum
+        private protected static void CheckDefined<TEnum>(TEnum value, string option) where TEnum : struct, Enum
         {
             if (!Enum.IsDefined(value))
                 throw new ArgumentOutOfRangeException(option, value, $"Unknown {typeof(TEnum).Name}.");

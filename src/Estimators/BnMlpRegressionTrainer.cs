@@ -1,4 +1,3 @@
-using System;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -49,8 +48,7 @@ namespace MLNet.BatchNorm
             internal override void Check()
             {
                 base.Check();
-                if (!Enum.IsDefined(Loss))
-                    throw new ArgumentOutOfRangeException(nameof(Loss), Loss, $"Unknown {nameof(BnMlpRegressionLoss)}.");
+                CheckDefined(Loss, nameof(Loss));
                 CheckPositive(HuberDelta, nameof(HuberDelta));
             }
         }

@@ -16,15 +16,14 @@ namespace MLNet.BatchNorm
     public abstract class BnMlpTrainerBase<TTransformer> : ITrainerEstimator<TTransformer, BnMlpModelParameters>
         where TTransformer : BnMlpTransformerBase
     {
-        private readonly IHost _host;
         private readonly BnMlpOptionsBase _options;
         private readonly TrainingObjective _objective;
 
         private protected BnMlpTrainerBase(IHostEnvironment env, string name, BnMlpOptionsBase options, TrainingObjective objective)
         {
             Contracts.CheckValue(env, nameof(env));
-            _host = env.Register(name);
-            _host.CheckValue(options, nameof(options));
+            Host = env.Register(name);
+            Host.CheckValue(options, nameof(options));
             options.Check();
             _options = options;
             _objective = objective;
@@ -33,7 +32,7 @@ namespace MLNet.BatchNorm
         /// <summary>No normalization or caching needed; no calibration (a classifier's scores are already probabilities).</summary>
         public TrainerInfo Info { get; } = new(normalization: false, calibration: false, caching: false);
 
-        private protected IHost Host => _host;
+        private protected IHost Host { get; }
 
         private protected string LabelColumnName => _options.LabelColumnName;
 
@@ -58,8 +57,8 @@ namespace MLNet.BatchNorm
         /// <exception cref="OperationCanceledException"><see cref="BnMlpOptionsBase.CancellationToken"/> was cancelled.</exception>
         public TTransformer Fit(IDataView input, IDataView validationData)
         {
-            _host.CheckValue(input, nameof(input));
-            using var ch = _host.Start("Training BN-MLP");
+            Host.CheckValue(input, nameof(input));
+            using var ch = Host.Start("Training BN-MLP");
             int previousThreads = get_num_threads();
             if (_options.NumberOfThreads is int threads)
                 set_num_threads(threads);
@@ -67,7 +66,7 @@ namespace MLNet.BatchNorm
             TrainingData validation = null;
             try
             {
-                var random = _host.Rand;
+                var random = Host.Rand;
                 (data, validation) = LoadData(ch, input, validationData, random);
                 using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, _options, random);
                 var clock = Stopwatch.StartNew();
@@ -97,24 +96,24 @@ namespace MLNet.BatchNorm
 
         private (TrainingRows Train, TrainingData Validation) LoadData(IChannel ch, IDataView input, IDataView validationData, Random random)
         {
-            var data = TrainingRows.Open(_host, ch, input, _options, _objective.IsClassification);
+            var data = TrainingRows.Open(Host, ch, input, _options, _objective.IsClassification);
             try
             {
                 if (validationData != null)
                 {
-                    var validation = TrainingData.Load(_host, ch, validationData, _options, _objective.IsClassification);
+                    var validation = TrainingData.Load(Host, ch, validationData, _options, _objective.IsClassification);
                     if (validation.FeatureCount != data.FeatureCount || validation.OutputCount != data.OutputCount)
                     {
                         validation.Dispose();
-                        throw _host.Except($"The validation data has {validation.FeatureCount} features and {validation.OutputCount} outputs (classes); " +
+                        throw Host.Except($"The validation data has {validation.FeatureCount} features and {validation.OutputCount} outputs (classes); " +
                             $"the training data has {data.FeatureCount} and {data.OutputCount}. Prepare both with the same fitted transforms.");
                     }
                     return (data, validation);
                 }
                 if (_options.ValidationFraction > 0)
-                    return ((TrainingData)data).Split(_host, _options.ValidationFraction, random); // Open streams no data then
+                    return ((TrainingData)data).Split(Host, _options.ValidationFraction, random); // Open streams no data then
                 if (_options.EarlyStoppingPatience > 0)
-                    throw _host.Except("EarlyStoppingPatience needs validation data: set ValidationFraction or pass validation data to Fit.");
+                    throw Host.Except("EarlyStoppingPatience needs validation data: set ValidationFraction or pass validation data to Fit.");
                 return (data, null);
             }
             catch
@@ -207,7 +206,7 @@ namespace MLNet.BatchNorm
                 float value = loss.item<float>();
                 if (!float.IsFinite(value))
                 {
-                    throw _host.Except($"Training diverged in epoch {epoch}, batch {batch.Number}{(batch.Count is int count ? $" of {count}" : "")}: the loss became {value}. " +
+                    throw Host.Except($"Training diverged in epoch {epoch}, batch {batch.Number}{(batch.Count is int count ? $" of {count}" : "")}: the loss became {value}. " +
                         $"Lower the learning rate (it is {_options.LearningRate}) or use batch normalization.");
                 }
                 long length = batch.Features.shape[0];
@@ -243,7 +242,7 @@ namespace MLNet.BatchNorm
             catch (ArgumentException e)
             {
                 // Non-finite weights or statistics: never hand back a model that predicts NaN.
-                throw _host.Except(e, $"Training produced an unusable model ({e.Message}). Lower the learning rate (it is {_options.LearningRate}).");
+                throw Host.Except(e, $"Training produced an unusable model ({e.Message}). Lower the learning rate (it is {_options.LearningRate}).");
             }
         }
     }
