@@ -2,19 +2,29 @@ using System;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using Microsoft.ML;
 using MnistPipeline;
 
 namespace MLNet.BatchNorm.Bench
 {
     /// <summary>Time from loading a saved model to its first prediction, in a process that has done nothing else: through
-    /// ML.NET (<c>Model.Load</c>, <c>PredictionEngine</c>), or directly (<see cref="BnMlpModelFile"/>, <see cref="BnMlpPredictor"/>).</summary>
+    /// ML.NET (<c>Model.Load</c>, <c>PredictionEngine</c>), or directly (<see cref="BnMlpPredictor.Load(string)"/>).</summary>
     internal static class FirstPrediction
     {
-        /// <summary>Runs this benchmark's own executable in a fresh process; returns its measurement.</summary>
+        /// <summary>The median over <paramref name="runs"/> fresh processes (a single cold start varies by ±10 ms here),
+        /// and whether any of them loaded a TorchSharp native library.</summary>
         /// <param name="zip">The saved pipeline.</param>
         /// <param name="direct">Read the BN-MLP out of the zip and predict without a PredictionEngine.</param>
-        public static (double Milliseconds, bool NativeLibraryLoaded) InFreshProcess(string zip, bool direct)
+        /// <param name="runs">Fresh processes to start, one after the other.</param>
+        public static (double MedianMilliseconds, bool NativeLibraryLoaded) InFreshProcesses(string zip, bool direct, int runs)
+        {
+            var results = Enumerable.Range(0, runs).Select(_ => InFreshProcess(zip, direct)).ToArray();
+            var milliseconds = results.Select(r => r.Milliseconds).Order().ToArray();
+            return (milliseconds[runs / 2], results.Any(r => r.NativeLibraryLoaded));
+        }
+
+        private static (double Milliseconds, bool NativeLibraryLoaded) InFreshProcess(string zip, bool direct)
         {
             var start = new ProcessStartInfo("dotnet", [typeof(FirstPrediction).Assembly.Location, "inference", direct ? "--first-prediction-direct" : "--first-prediction", zip])
             {
@@ -32,14 +42,14 @@ namespace MLNet.BatchNorm.Bench
         {
             var row = new Digit { Features = new float[Digit.PixelCount] };
             var clock = Stopwatch.StartNew();
-            var ml = new MLContext(seed: 1);
             if (direct)
             {
-                var predictor = new BnMlpPredictor(BnMlpModelFile.Load(ml, zip));
+                var predictor = BnMlpPredictor.Load(zip);
                 predictor.Predict(row.Features, new float[predictor.OutputCount]);
             }
             else
             {
+                var ml = new MLContext(seed: 1);
                 var model = ml.Model.Load(zip, out _);
                 ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(model).Predict(row);
             }

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace MLNet.BatchNorm.Tests
 {
-    /// <summary>Reading the BN-MLP out of a pipeline's zip directly, and scoring without a PredictionEngine.</summary>
+    /// <summary>Reading the BN-MLP out of a pipeline's zip without ML.NET, and scoring without a PredictionEngine.</summary>
     [Collection(MnistModelCollection.Name)]
     public sealed class ModelFileTests
     {
@@ -21,8 +21,7 @@ namespace MLNet.BatchNorm.Tests
             var ml = _fixture.Context;
             string path = Path.Combine(Directory.CreateTempSubdirectory("bnmlp-file").FullName, "model.zip");
             ml.Model.Save(_fixture.Model, _fixture.Train.Schema, path);
-            var transformer = Assert.IsType<BnMlpMulticlassTransformer>(BnMlpModelFile.Load(new MLContext(), path));
-            var predictor = new BnMlpPredictor(transformer);
+            var predictor = BnMlpPredictor.Load(path);
             var expected = TestData.Scores(ml.Model.Load(path, out _).Transform(_fixture.Test));
             var scores = new float[predictor.OutputCount];
             for (int i = 0; i < 500; i++)
@@ -30,7 +29,6 @@ namespace MLNet.BatchNorm.Tests
                 predictor.Predict(TestData.MnistTest[i].Features, scores);
                 Assert.Equal(expected[i], scores);
             }
-            Assert.Equal("Features", transformer.FeatureColumnName);
             File.Delete(path);
         }
 
@@ -43,7 +41,8 @@ namespace MLNet.BatchNorm.Tests
             var model = ml.Regression.Trainers.BnMlp(new BnMlpRegressionTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 3, BatchNormOnInput = true }).Fit(data);
             string path = Path.Combine(Directory.CreateTempSubdirectory("bnmlp-file").FullName, "regressor.zip");
             ml.Model.Save(model, data.Schema, path);
-            var predictor = new BnMlpPredictor(Assert.IsType<BnMlpRegressionTransformer>(BnMlpModelFile.Load(ml, path)));
+            var predictor = BnMlpPredictor.Load(path);
+            Assert.Equal(1, predictor.OutputCount);
             var expected = RegressionTests.ScoresOf(model.Transform(data));
             var score = new float[1];
             for (int i = 0; i < rows.Length; i++)
@@ -61,8 +60,8 @@ namespace MLNet.BatchNorm.Tests
             var data = ml.Data.LoadFromEnumerable(TestData.MnistTrain.Take(100));
             string path = Path.Combine(Directory.CreateTempSubdirectory("bnmlp-file").FullName, "other.zip");
             ml.Model.Save(ml.Transforms.Conversion.MapValueToKey("Label").Fit(data), data.Schema, path);
-            var error = Assert.Throws<InvalidDataException>(() => BnMlpModelFile.Load(ml, path));
-            Assert.Contains("holds no BN-MLP model", error.Message);
+            var error = Assert.Throws<InvalidDataException>(() => BnMlpPredictor.Load(path));
+            Assert.Contains($"'{path}' holds no BN-MLP model", error.Message);
 
             var predictor = new BnMlpPredictor(_fixture.Transformer);
             var wrong = Assert.Throws<ArgumentException>(() => predictor.Predict(new float[10], new float[10]));

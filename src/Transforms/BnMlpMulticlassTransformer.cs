@@ -18,8 +18,6 @@ namespace MLNet.BatchNorm
     public sealed class BnMlpMulticlassTransformer : BnMlpTransformerBase
     {
         internal const string LoaderSignature = "BnMlpMulticlassTransform";
-        private const string ModelSignature = "BNMLPMCT";
-        private const uint InputBatchNormVersion = 0x00010002;
         private const string LabelKeyValuesStream = "LabelKeyValues.idv";
         private const string LabelColumn = "Label";
 
@@ -43,16 +41,7 @@ namespace MLNet.BatchNorm
             return builder.ToAnnotations();
         }
 
-        private static VersionInfo GetVersionInfo() => new(
-            modelSignature: ModelSignature,
-            verWrittenCur: InputBatchNormVersion, // Input batch normalization
-            verReadableCur: InputBatchNormVersion,
-            verWeCanReadBack: 0x00010001, // Initial
-            loaderSignature: LoaderSignature,
-            // The simple name, so a later build of this assembly still loads the zip.
-            loaderAssemblyName: typeof(BnMlpMulticlassTransformer).Assembly.GetName().Name);
-
-        private protected override VersionInfo GetVersion() => GetVersionInfo();
+        private protected override ModelEntryFormat Format => ModelEntryFormat.Classifier;
 
         /// <summary>After the shared part: stream LabelKeyValues.idv, an empty data view whose key column carries the
         /// label's key values.</summary>
@@ -68,16 +57,11 @@ namespace MLNet.BatchNorm
             });
         }
 
-        /// <summary>Whether <paramref name="header"/> is that of this transformer's zip entry.</summary>
-        internal static bool Reads(ModelHeader header) => header.ModelSignature == GetVersionInfo().ModelSignature;
-
         internal static BnMlpMulticlassTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
         {
             Contracts.CheckValue(env, nameof(env));
             env.CheckValue(ctx, nameof(ctx));
-            var (featureColumnName, model) = LoadCore(ctx, GetVersionInfo(), InputBatchNormVersion);
-            if (model.OutputCount < 2)
-                throw new InvalidDataException($"The BN-MLP model is damaged: a classifier with {model.OutputCount} output unit.");
+            var (featureColumnName, model) = LoadCore(ctx, ModelEntryFormat.Classifier);
 
             DataViewSchema.Annotations labelAnnotations = null;
             var copy = new MemoryStream();

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 
 namespace MLNet.BatchNorm
 {
@@ -6,7 +7,8 @@ namespace MLNet.BatchNorm
     /// Scores feature vectors with a trained BN-MLP directly, without an IDataView or a
     /// <see cref="Microsoft.ML.PredictionEngine{TSrc, TDst}"/>: the same folded network and the same scores, bit for bit.
     /// Holds its own scratch memory, so predicting allocates nothing; not thread safe (one per thread, like a
-    /// PredictionEngine).
+    /// PredictionEngine). <see cref="Load(string)"/> reads the BN-MLP out of a saved pipeline's zip without ML.NET, for
+    /// a process that must answer its first request fast and computes the features itself.
     /// </summary>
     public sealed class BnMlpPredictor
     {
@@ -16,11 +18,40 @@ namespace MLNet.BatchNorm
 
         /// <summary>Creates a predictor for <paramref name="transformer"/>'s model.</summary>
         public BnMlpPredictor(BnMlpTransformerBase transformer)
+            : this(transformer?.Model.Network ?? throw new ArgumentNullException(nameof(transformer)), transformer is BnMlpMulticlassTransformer)
         {
-            ArgumentNullException.ThrowIfNull(transformer);
-            _network = transformer.Model.Network;
-            _workspace = new FoldedNetwork.Workspace(_network);
-            _softmax = transformer is BnMlpMulticlassTransformer;
+        }
+
+        private BnMlpPredictor(FoldedNetwork network, bool softmax)
+        {
+            _network = network;
+            _workspace = new FoldedNetwork.Workspace(network);
+            _softmax = softmax;
+        }
+
+        /// <summary>Reads the (first) BN-MLP classifier or regressor saved in a model zip, without loading the rest of the
+        /// pipeline or any of ML.NET: the caller computes the features the pipeline's earlier steps would have.</summary>
+        /// <param name="path">A zip written by <c>mlContext.Model.Save</c> (or <c>SaveAtomically</c>).</param>
+        /// <exception cref="InvalidDataException">The file is not a zip, holds no BN-MLP, or its BN-MLP is damaged.</exception>
+        public static BnMlpPredictor Load(string path)
+        {
+            using var file = File.OpenRead(path);
+            return Load(file, path);
+        }
+
+        /// <summary>Reads the (first) BN-MLP classifier or regressor from a model zip's bytes; see <see cref="Load(string)"/>.</summary>
+        /// <param name="zip">The zip; read, not closed.</param>
+        /// <exception cref="InvalidDataException">The stream is not a zip, holds no BN-MLP, or its BN-MLP is damaged.</exception>
+        public static BnMlpPredictor Load(Stream zip)
+        {
+            ArgumentNullException.ThrowIfNull(zip);
+            return Load(zip, "the model stream");
+        }
+
+        private static BnMlpPredictor Load(Stream zip, string source)
+        {
+            var (model, format) = ModelZipReader.Read(zip, source);
+            return new BnMlpPredictor(model.Network, format.IsClassifier);
         }
 
         /// <summary>Length of the feature vector.</summary>

@@ -15,8 +15,6 @@ namespace MLNet.BatchNorm
     public sealed class BnMlpRegressionTransformer : BnMlpTransformerBase
     {
         internal const string LoaderSignature = "BnMlpRegressionTransform";
-        private const string ModelSignature = "BNMLPREG";
-        private const uint InitialVersion = 0x00010001;
 
         internal BnMlpRegressionTransformer(IHostEnvironment env, BnMlpModelParameters model, string featureColumnName)
             : base(env, nameof(BnMlpRegressionTransformer), model, featureColumnName)
@@ -25,26 +23,13 @@ namespace MLNet.BatchNorm
                 throw Host.ExceptParam(nameof(model), $"A regressor's output layer has one unit, found {model.OutputCount}.");
         }
 
-        private static VersionInfo GetVersionInfo() => new(
-            modelSignature: ModelSignature,
-            verWrittenCur: InitialVersion, // Initial
-            verReadableCur: InitialVersion,
-            verWeCanReadBack: InitialVersion,
-            loaderSignature: LoaderSignature,
-            loaderAssemblyName: typeof(BnMlpRegressionTransformer).Assembly.GetName().Name);
-
-        private protected override VersionInfo GetVersion() => GetVersionInfo();
-
-        /// <summary>Whether <paramref name="header"/> is that of this transformer's zip entry.</summary>
-        internal static bool Reads(ModelHeader header) => header.ModelSignature == GetVersionInfo().ModelSignature;
+        private protected override ModelEntryFormat Format => ModelEntryFormat.Regressor;
 
         internal static BnMlpRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
         {
             Contracts.CheckValue(env, nameof(env));
             env.CheckValue(ctx, nameof(ctx));
-            var (featureColumnName, model) = LoadCore(ctx, GetVersionInfo(), InitialVersion);
-            if (model.OutputCount != 1)
-                throw new System.IO.InvalidDataException($"The BN-MLP model is damaged: a regressor with {model.OutputCount} output units.");
+            var (featureColumnName, model) = LoadCore(ctx, ModelEntryFormat.Regressor);
             return new BnMlpRegressionTransformer(env, model, featureColumnName);
         }
     }

@@ -58,8 +58,17 @@ namespace MLNet.BatchNorm
             return new ScoringBindings(Host, this, inputSchema);
         }
 
-        /// <summary>The version and signatures of this transformer's zip entry.</summary>
-        private protected abstract VersionInfo GetVersion();
+        /// <summary>The signature and versions of this transformer's zip entry.</summary>
+        private protected abstract ModelEntryFormat Format { get; }
+
+        private static VersionInfo VersionInfoOf(ModelEntryFormat format) => new(
+            modelSignature: format.ModelSignature,
+            verWrittenCur: format.CurrentVersion,
+            verReadableCur: format.CurrentVersion,
+            verWeCanReadBack: format.OldestReadableVersion,
+            loaderSignature: format.LoaderSignature,
+            // The simple name, so a later build of this assembly still loads the zip.
+            loaderAssemblyName: typeof(BnMlpTransformerBase).Assembly.GetName().Name);
 
         /// <summary>Writes what the derived transformer saves after the shared part.</summary>
         private protected virtual void SaveCore(ModelSaveContext ctx)
@@ -70,7 +79,7 @@ namespace MLNet.BatchNorm
         {
             Host.CheckValue(ctx, nameof(ctx));
             ctx.CheckAtModel();
-            ctx.SetVersionInfo(GetVersion());
+            ctx.SetVersionInfo(VersionInfoOf(Format));
 
             // *** Binary format ***
             // int: id of the feature column name
@@ -84,26 +93,20 @@ namespace MLNet.BatchNorm
         /// <summary>Reads the shared part of a zip entry written by <see cref="ICanSaveModel.Save"/>, after saying in our
         /// own words what is wrong with a foreign or too new entry (ML.NET would say "Unknown file type" or "too new").</summary>
         /// <param name="ctx">The load context.</param>
-        /// <param name="expected">The version info of the transformer being loaded.</param>
-        /// <param name="firstVersionWithInputBatchNorm">The first format version whose parameters include input batch normalization.</param>
-        private protected static (string FeatureColumnName, BnMlpModelParameters Model) LoadCore(ModelLoadContext ctx, VersionInfo expected,
-            uint firstVersionWithInputBatchNorm)
+        /// <param name="format">The format of the transformer being loaded.</param>
+        private protected static (string FeatureColumnName, BnMlpModelParameters Model) LoadCore(ModelLoadContext ctx, ModelEntryFormat format)
         {
             var header = ctx.Header;
-            if (header.ModelSignature != expected.ModelSignature)
+            if (header.ModelSignature != format.SignatureValue)
             {
                 string found = Encoding.ASCII.GetString(System.BitConverter.GetBytes(header.ModelSignature)).TrimEnd('\0');
-                string wanted = Encoding.ASCII.GetString(System.BitConverter.GetBytes(expected.ModelSignature)).TrimEnd('\0');
-                throw new InvalidDataException($"The model entry for '{expected.LoaderSignature}' is not a BN-MLP model: its signature is '{found}', expected '{wanted}'.");
+                throw new InvalidDataException($"The model entry for '{format.LoaderSignature}' is not a BN-MLP model: its signature is '{found}', expected '{format.ModelSignature}'.");
             }
-            if (header.ModelVerReadable > expected.VerWrittenCur)
-            {
-                throw new InvalidDataException($"This BN-MLP model was saved in format 0x{header.ModelVerWritten:X8}, which needs format 0x{header.ModelVerReadable:X8} " +
-                    $"to read; this MLNet.BatchNorm.Transforms reads up to 0x{expected.VerWrittenCur:X8}. Update the package to load it.");
-            }
-            ctx.CheckAtModel(expected);
+            format.CheckVersion(header.ModelVerWritten, header.ModelVerReadable);
+            ctx.CheckAtModel(VersionInfoOf(format));
             string featureColumnName = ctx.LoadNonEmptyString();
-            var model = ModelParametersFormat.Read(ctx.Reader, hasInputBatchNorm: header.ModelVerWritten >= firstVersionWithInputBatchNorm);
+            var model = ModelParametersFormat.Read(ctx.Reader, format.HasInputBatchNorm(header.ModelVerWritten));
+            format.CheckOutputCount(model);
             return (featureColumnName, model);
         }
     }

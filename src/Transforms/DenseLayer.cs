@@ -71,7 +71,7 @@ namespace MLNet.BatchNorm
             switch (_activation)
             {
                 case BnMlpActivation.ReLU:
-                    TensorPrimitives.Max(units, 0f, units);
+                    ReLU(units);
                     break;
                 case BnMlpActivation.Sigmoid:
                     TensorPrimitives.Sigmoid(units, units);
@@ -80,6 +80,18 @@ namespace MLNet.BatchNorm
                     TensorPrimitives.Tanh(units, units);
                     break;
             }
+        }
+
+        /// <summary>max(x, 0) in place, NaN staying NaN. A loop of our own: TensorPrimitives.Max compiles many generic
+        /// methods on first use, a large part of a cold start's first prediction.</summary>
+        private static void ReLU(Span<float> units)
+        {
+            int i = 0;
+            ref float first = ref MemoryMarshal.GetReference(units);
+            for (; i + Lanes <= units.Length; i += Lanes)
+                Vector.Max(Vector.LoadUnsafe(ref first, (nuint)i), Vector<float>.Zero).StoreUnsafe(ref first, (nuint)i);
+            for (; i < units.Length; i++)
+                units[i] = Math.Max(units[i], 0f);
         }
 
         /// <summary>The non-zero inputs and where they are. Whole vectors of zeros (image borders, inactive ReLUs) are

@@ -1,5 +1,4 @@
 using System;
-using System.Numerics.Tensors;
 
 namespace MLNet.BatchNorm
 {
@@ -75,16 +74,27 @@ namespace MLNet.BatchNorm
 
         /// <summary>Adding +0 turns -0 into +0 and leaves every other value as it is: the two paths may differ in the sign
         /// of a zero sum (<see cref="DenseLayer.ApplyBatch"/>), and raw outputs are the scores of a regressor.</summary>
-        private static void CopyOutputs(ReadOnlySpan<float> values, Span<float> outputs) => TensorPrimitives.Add(values, 0f, outputs);
+        private static void CopyOutputs(ReadOnlySpan<float> values, Span<float> outputs)
+        {
+            for (int i = 0; i < values.Length; i++)
+                outputs[i] = values[i] + 0f;
+        }
 
-        /// <summary>Numerically stable softmax in place.</summary>
+        /// <summary>Numerically stable softmax in place. Plain loops: there are only as many values as classes, and
+        /// TensorPrimitives' generic vector code took most of a cold start's first prediction to JIT-compile.</summary>
         public static void Softmax(Span<float> values)
         {
-            float max = TensorPrimitives.Max(values);
-            TensorPrimitives.Subtract(values, max, values);
-            TensorPrimitives.Exp(values, values);
-            float sum = TensorPrimitives.Sum(values);
-            TensorPrimitives.Divide(values, sum, values);
+            float max = float.NegativeInfinity;
+            foreach (float value in values)
+                max = Math.Max(max, value);
+            float sum = 0;
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = MathF.Exp(values[i] - max);
+                sum += values[i];
+            }
+            for (int i = 0; i < values.Length; i++)
+                values[i] /= sum;
         }
 
         private static DenseLayer Fold(BnMlpLayer layer)

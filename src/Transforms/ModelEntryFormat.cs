@@ -1,0 +1,58 @@
+using System.Buffers.Binary;
+using System.IO;
+using System.Text;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// Signature and versions of a BN-MLP transformer's entry in the model zip, shared by the transformer's ML.NET
+    /// loader and by <see cref="ModelZipReader"/>, which reads the entry without ML.NET.
+    /// </summary>
+    /// <param name="ModelSignature">Eight ASCII characters naming the entry's format.</param>
+    /// <param name="LoaderSignature">The name ML.NET's component catalog knows the transformer's loader by.</param>
+    /// <param name="CurrentVersion">The version this build writes.</param>
+    /// <param name="OldestReadableVersion">The oldest version this build reads.</param>
+    /// <param name="FirstVersionWithInputBatchNorm">The first version whose parameters include input batch normalization.</param>
+    /// <param name="IsClassifier">Whether the model gives class logits (at least two) rather than one regression value.</param>
+    internal sealed record ModelEntryFormat(string ModelSignature, string LoaderSignature, uint CurrentVersion, uint OldestReadableVersion, uint FirstVersionWithInputBatchNorm,
+        bool IsClassifier)
+    {
+        /// <summary>0x00010001: initial; 0x00010002: input batch normalization.</summary>
+        public static readonly ModelEntryFormat Classifier = new("BNMLPMCT", BnMlpMulticlassTransformer.LoaderSignature, 0x00010002, 0x00010001, 0x00010002, IsClassifier: true);
+
+        /// <summary>0x00010001: initial, with input batch normalization.</summary>
+        public static readonly ModelEntryFormat Regressor = new("BNMLPREG", BnMlpRegressionTransformer.LoaderSignature, 0x00010001, 0x00010001, 0x00010001, IsClassifier: false);
+
+        /// <summary>The signature as ML.NET's model header stores it: the characters as a little-endian integer.</summary>
+        public ulong SignatureValue { get; } = BinaryPrimitives.ReadUInt64LittleEndian(Encoding.ASCII.GetBytes(ModelSignature));
+
+        /// <summary>Refuses, in our own words, versions this build cannot read (ML.NET would say "too new" or "too old").</summary>
+        /// <param name="written">The version the entry was written in.</param>
+        /// <param name="readable">The oldest version that can read the entry.</param>
+        /// <exception cref="InvalidDataException">This build cannot read the entry.</exception>
+        public void CheckVersion(uint written, uint readable)
+        {
+            if (readable > CurrentVersion || written > CurrentVersion)
+            {
+                throw new InvalidDataException($"This BN-MLP model was saved in format 0x{written:X8}, which needs format 0x{readable:X8} " +
+                    $"to read; this MLNet.BatchNorm.Transforms reads up to 0x{CurrentVersion:X8}. Update the package to load it.");
+            }
+            if (written < OldestReadableVersion || readable > written)
+                throw new InvalidDataException($"The BN-MLP model is damaged: its header gives format 0x{written:X8}, readable by 0x{readable:X8}.");
+        }
+
+        /// <summary>Refuses parameters whose output layer does not fit the entry's kind of model.</summary>
+        /// <exception cref="InvalidDataException">A classifier with fewer than two outputs, or a regressor with other than one.</exception>
+        public void CheckOutputCount(BnMlpModelParameters model)
+        {
+            if (IsClassifier ? model.OutputCount < 2 : model.OutputCount != 1)
+            {
+                string kind = IsClassifier ? "classifier" : "regressor";
+                throw new InvalidDataException($"The BN-MLP model is damaged: a {kind} with {model.OutputCount} output units.");
+            }
+        }
+
+        /// <summary>Whether an entry written in <paramref name="written"/> has input batch normalization in its parameters.</summary>
+        public bool HasInputBatchNorm(uint written) => written >= FirstVersionWithInputBatchNorm;
+    }
+}
