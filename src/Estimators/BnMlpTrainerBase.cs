@@ -128,7 +128,7 @@ namespace MLNet.BatchNorm
         private bool Train(IChannel ch, BnMlpNetwork network, TrainingRows data, TrainingData validation, Random random)
         {
             var pass = new BatchPass(_options.BatchSize, _options.ShuffleEachEpoch, FullBatchesOnly: false, AvoidSingleRowBatch: network.UsesBatchNorm);
-            using var optimizer = CreateOptimizer(network);
+            using var optimizer = new FusedOptimizer(network, _options.Optimizer, _options.LearningRate, _options.Momentum, _options.WeightDecay);
             bool exactStatistics = network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact;
             double bestLoss = double.PositiveInfinity;
             int bestEpoch = 0;
@@ -139,8 +139,7 @@ namespace MLNet.BatchNorm
                 {
                     var clock = Stopwatch.StartNew();
                     double learningRate = LearningRates.ForEpoch(_options, epoch);
-                    foreach (var group in optimizer.ParamGroups)
-                        group.LearningRate = learningRate;
+                    optimizer.LearningRate = learningRate;
                     network.train();
                     var (trainingLoss, rows) = TrainEpoch(network, optimizer, data, pass, random, epoch);
                     double rowsPerSecond = rows / clock.Elapsed.TotalSeconds;
@@ -193,16 +192,16 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>One pass over the training rows in mini-batches; returns the mean training loss and the rows seen.</summary>
-        private (double Loss, long Rows) TrainEpoch(BnMlpNetwork network, optim.Optimizer optimizer, TrainingRows data, BatchPass pass, Random random, int epoch)
+        private (double Loss, long Rows) TrainEpoch(BnMlpNetwork network, FusedOptimizer optimizer, TrainingRows data, BatchPass pass, Random random, int epoch)
         {
             double lossSum = 0;
             long rows = 0;
             data.ForEachBatch(pass, random, _options.CancellationToken, batch =>
             {
-                optimizer.zero_grad();
+                optimizer.ZeroGradients();
                 var loss = Loss(network.forward(batch.Features), batch);
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 float value = loss.item<float>();
                 if (!float.IsFinite(value))
                 {
@@ -225,13 +224,6 @@ namespace MLNet.BatchNorm
             // A batch whose weights are all 0 contributes no gradient rather than 0/0.
             return perRow.mul(weights).sum().div(weights.sum().clamp_min(float.Epsilon));
         }
-
-        private optim.Optimizer CreateOptimizer(BnMlpNetwork network) => _options.Optimizer switch
-        {
-            BnMlpOptimizer.Sgd => optim.SGD(network.parameters(), _options.LearningRate, weight_decay: _options.WeightDecay),
-            BnMlpOptimizer.SgdMomentum => optim.SGD(network.parameters(), _options.LearningRate, momentum: _options.Momentum, weight_decay: _options.WeightDecay),
-            _ => optim.Adam(network.parameters(), _options.LearningRate, weight_decay: _options.WeightDecay),
-        };
 
         private BnMlpModelParameters ExportModel(BnMlpNetwork network)
         {

@@ -1,0 +1,111 @@
+using System;
+using System.Linq;
+using static TorchSharp.torch;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// SGD, SGD with momentum and Adam over all of a network's parameters at once. The parameters are moved into one
+    /// native buffer (each parameter tensor becomes a view of its slice) and their gradients into another, which
+    /// backward accumulates into in place; zeroing the gradients and an update are then a handful of whole-buffer ops,
+    /// where TorchSharp's optimizers run several small ops, and make several managed wrappers, per parameter tensor:
+    /// for the small networks of tabular data the steps are bound by such per-op overhead. The arithmetic is
+    /// TorchSharp's (PyTorch's) op for op, element for element, so the results are the same bit for bit.
+    /// </summary>
+    internal sealed class FusedOptimizer : IDisposable
+    {
+        // TorchSharp's and PyTorch's Adam defaults.
+        private const double Beta1 = 0.9;
+        private const double Beta2 = 0.999;
+        private const double AdamEpsilon = 1e-8;
+
+        private readonly BnMlpOptimizer _kind;
+        private readonly double _momentum;
+        private readonly double _weightDecay;
+        private readonly Tensor _parameters;
+        private readonly Tensor _gradients;
+        private readonly Tensor _firstMoments;
+        private readonly Tensor _secondMoments;
+        private readonly Tensor _scratch;
+        private int _steps;
+
+        /// <summary>Moves <paramref name="network"/>'s parameters into one buffer, keeping their values.</summary>
+        public FusedOptimizer(nn.Module network, BnMlpOptimizer kind, double learningRate, double momentum, double weightDecay)
+        {
+            _kind = kind;
+            _momentum = momentum;
+            _weightDecay = weightDecay;
+            LearningRate = learningRate;
+            var parameters = network.parameters().ToArray();
+            long total = parameters.Sum(p => p.numel());
+            _parameters = empty(total);
+            _gradients = zeros(total);
+            using (no_grad())
+            {
+                long offset = 0;
+                foreach (var parameter in parameters)
+                {
+                    long count = parameter.numel();
+                    using var valueSlice = _parameters.narrow(0, offset, count);
+                    using var values = valueSlice.view(parameter.shape);
+                    values.copy_(parameter);
+                    parameter.set_(values);
+                    using var gradientSlice = _gradients.narrow(0, offset, count);
+                    using var gradient = gradientSlice.view(parameter.shape);
+                    parameter.grad = gradient;
+                    offset += count;
+                }
+            }
+            if (kind != BnMlpOptimizer.Sgd)
+                _firstMoments = zeros(total);
+            if (kind == BnMlpOptimizer.Adam)
+            {
+                _secondMoments = zeros(total);
+                _scratch = empty(total);
+            }
+        }
+
+        /// <summary>The learning rate of the next steps.</summary>
+        public double LearningRate { get; set; }
+
+        /// <summary>Sets every gradient to zero, before a backward pass accumulates into them.</summary>
+        public void ZeroGradients() => _gradients.zero_();
+
+        /// <summary>Updates every parameter from its gradient.</summary>
+        public void Step()
+        {
+            using var noGrad = no_grad();
+            _steps++;
+            if (_weightDecay != 0)
+                _gradients.add_(_parameters, alpha: _weightDecay);
+            switch (_kind)
+            {
+                case BnMlpOptimizer.Sgd:
+                    _parameters.add_(_gradients, alpha: -LearningRate);
+                    break;
+                case BnMlpOptimizer.SgdMomentum:
+                    // PyTorch starts the momentum buffer as the first gradient: 0 * momentum + gradient is that gradient.
+                    _firstMoments.mul_(_momentum).add_(_gradients);
+                    _parameters.add_(_firstMoments, alpha: -LearningRate);
+                    break;
+                default:
+                    double biasCorrection1 = 1 - Math.Pow(Beta1, _steps);
+                    double biasCorrection2 = 1 - Math.Pow(Beta2, _steps);
+                    _firstMoments.mul_(Beta1).add_(_gradients, alpha: 1 - Beta1);
+                    _secondMoments.mul_(Beta2).addcmul_(_gradients, _gradients, value: 1 - Beta2);
+                    var denominator = _scratch.copy_(_secondMoments).sqrt_().div_(Math.Sqrt(biasCorrection2)).add_(AdamEpsilon);
+                    _parameters.addcdiv_(_firstMoments, denominator, value: -LearningRate / biasCorrection1);
+                    break;
+            }
+        }
+
+        public void Dispose()
+        {
+            _parameters.Dispose();
+            _gradients.Dispose();
+            _firstMoments?.Dispose();
+            _secondMoments?.Dispose();
+            _scratch?.Dispose();
+        }
+    }
+}
