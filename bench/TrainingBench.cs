@@ -29,22 +29,38 @@ namespace MLNet.BatchNorm.Bench
             using var features = tensor(trainRows.SelectMany(r => r.Features).ToArray(), [trainRows.Length, Digit.PixelCount]);
             using var labels = tensor(trainRows.Select(r => (long)r.Label).ToArray(), [trainRows.Length]);
 
+            // Runs on this shared VM drift by 15 % and more within minutes: each figure is the median of interleaved rounds,
+            // and each ratio the median of the rounds' own ratios (the two sides measured a minute apart at most).
+            int rounds = quick ? 1 : 3;
             var configurations = new (int[] Hidden, int Batch)[] { ([100, 100, 100], 60), ([100, 100, 100], 256), ([512, 512], 256) };
+            Console.WriteLine($"Median of {rounds} interleaved round(s) per configuration.");
             Console.WriteLine("| network | batch | BnMlp Fit, training loop | BnMlp Fit, end to end | exact statistics pass | bare TorchSharp loop | PyTorch + OpenBLAS | BnMlp loop / PyTorch | BnMlp loop / bare loop |");
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
             foreach (var (hidden, batch) in configurations)
             {
-                var (loop, endToEnd, statisticsShare) = BnMlpStepsPerSecond(trainRows, hidden, batch, epochs: quick ? 2 : 4);
-                double bare = BareTorchSharpLoop.StepsPerSecond(features, labels, hidden, batch, seconds: quick ? 2 : 5);
-                var pyTorch = PyTorchReference.Run("train", "--threads", "1", "--batch", batch.ToString(CultureInfo.InvariantCulture),
-                    "--hidden", string.Join(",", hidden), "--seconds", quick ? "2" : "5", "--data", pyTorchData);
-                double? pyTorchSteps = pyTorch?.GetProperty("steps_per_s").GetDouble();
+                var measured = Enumerable.Range(0, rounds).Select(_ =>
+                {
+                    var (loop, endToEnd, statisticsShare) = BnMlpStepsPerSecond(trainRows, hidden, batch, epochs: quick ? 2 : 4);
+                    double bare = BareTorchSharpLoop.StepsPerSecond(features, labels, hidden, batch, seconds: quick ? 2 : 5);
+                    var pyTorch = PyTorchReference.Run("train", "--threads", "1", "--batch", batch.ToString(CultureInfo.InvariantCulture),
+                        "--hidden", string.Join(",", hidden), "--seconds", quick ? "2" : "5", "--data", pyTorchData);
+                    return (Loop: loop, EndToEnd: endToEnd, StatisticsShare: statisticsShare, Bare: bare, PyTorch: pyTorch?.GetProperty("steps_per_s").GetDouble());
+                }).ToArray();
+                bool hasPyTorch = measured.All(m => m.PyTorch != null);
                 string network = $"784-{string.Join("-", hidden)}-10 BN";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {network} | {batch} | {loop:F0} steps/s | {endToEnd:F0} steps/s | {statisticsShare:P1} of Fit | {bare:F0} steps/s | " +
-                    $"{(pyTorchSteps is double p ? $"{p:F0} steps/s" : "not available")} | {(pyTorchSteps is double q ? $"{loop / q:F2}x" : "-")} | {loop / bare:F2}x |"));
+                    $"| {network} | {batch} | {Median(measured.Select(m => m.Loop)):F0} steps/s | {Median(measured.Select(m => m.EndToEnd)):F0} steps/s | " +
+                    $"{Median(measured.Select(m => m.StatisticsShare)):P1} of Fit | {Median(measured.Select(m => m.Bare)):F0} steps/s | " +
+                    $"{(hasPyTorch ? $"{Median(measured.Select(m => m.PyTorch.Value)):F0} steps/s" : "not available")} | " +
+                    $"{(hasPyTorch ? $"{Median(measured.Select(m => m.Loop / m.PyTorch.Value)):F2}x" : "-")} | {Median(measured.Select(m => m.Loop / m.Bare)):F2}x |"));
             }
             return 0;
+        }
+
+        private static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted[sorted.Length / 2];
         }
 
         /// <summary>Steps per second of the training loop (median epoch after the first), of the whole Fit, and the exact
