@@ -58,9 +58,11 @@ namespace MLNet.BatchNorm.Bench
             const int coldStarts = 7;
             var (firstMs, nativeLoaded) = FirstPrediction.InFreshProcesses(setup.Zip, direct: false, coldStarts);
             var (directMs, directNative) = FirstPrediction.InFreshProcesses(setup.Zip, direct: true, coldStarts);
+            var (lbfgsMs, _) = FirstPrediction.InFreshProcesses(setup.LbfgsZip, direct: false, coldStarts);
             table.Print();
             Console.WriteLine($"Load zip -> first prediction in a fresh process (median of {coldStarts}): {firstMs:F1} ms through Model.Load and a PredictionEngine, " +
-                $"{directMs:F1} ms through BnMlpPredictor.Load; TorchSharp native library loaded: {(nativeLoaded || directNative ? "yes" : "no")}.");
+                $"{directMs:F1} ms through BnMlpPredictor.Load; TorchSharp native library loaded: {(nativeLoaded || directNative ? "yes" : "no")}. " +
+                $"The same pipeline with LbfgsMaximumEntropy in place of BnMlp, through Model.Load and a PredictionEngine: {lbfgsMs:F1} ms.");
             Console.WriteLine();
             Console.WriteLine("Ratios (BnMlp PredictionEngine time / alternative's time; batch: BnMlp rows/s / alternative's rows/s):");
             Console.WriteLine($"  single row: vs unfolded {bnRow / unfoldedRow:F2}x, vs TorchSharp eval {bnRow / torchRow:F2}x, vs LbfgsMaximumEntropy {bnRow / lbfgsRow:F2}x");

@@ -27,6 +27,8 @@ namespace MLNet.BatchNorm.Bench
             Lbfgs = keyLabel.Append(Ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy()).Fit(train);
             Zip = Path.Combine(Path.GetTempPath(), $"bnmlp-bench-{Environment.ProcessId}.zip");
             Ml.Model.Save(bnMlp, train.Schema, Zip);
+            LbfgsZip = Path.Combine(Path.GetTempPath(), $"bnmlp-bench-lbfgs-{Environment.ProcessId}.zip");
+            Ml.Model.Save(Lbfgs, train.Schema, LbfgsZip);
             Loaded = Ml.Model.Load(Zip, out _);
             Parameters = bnMlp.LastTransformer.Model;
             Rows = Enumerable.Range(0, BatchRows).Select(i => testRows[i % testRows.Length]).ToArray();
@@ -49,6 +51,9 @@ namespace MLNet.BatchNorm.Bench
 
         /// <summary>The saved BN pipeline, deleted on dispose.</summary>
         public string Zip { get; }
+
+        /// <summary>The saved LbfgsMaximumEntropy pipeline, deleted on dispose.</summary>
+        public string LbfgsZip { get; }
 
         public int Epochs { get; }
 
@@ -85,6 +90,10 @@ namespace MLNet.BatchNorm.Bench
             return count;
         }
 
-        public void Dispose() => File.Delete(Zip);
+        public void Dispose()
+        {
+            File.Delete(Zip);
+            File.Delete(LbfgsZip);
+        }
     }
 }
