@@ -72,30 +72,24 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>
-        /// One batch through the network as in training (batch statistics, no dropout, no gradient), adding each BN
-        /// layer's batch mean and biased batch variance to <paramref name="meanSums"/> and <paramref name="varianceSums"/>
-        /// (in the order of <see cref="Norms"/>).
+        /// One batch through the network as in training (batch statistics, no dropout, no gradient), each BN layer
+        /// folding its batch mean and unbiased batch variance into its running statistics as the plain average over
+        /// batches 1 to <paramref name="batchNumber"/>: the normalization and the averaging are one op per layer, so the
+        /// pass costs one forward pass.
         /// </summary>
-        public void AccumulateBatchStatistics(Tensor input, Tensor[] meanSums, Tensor[] varianceSums)
+        public void AccumulatePopulationStatistics(Tensor input, int batchNumber)
         {
-            int norm = 0;
+            // running = (1 - 1/k) running + (1/k) batch is the mean of the first k batches' statistics.
+            double weight = 1.0 / batchNumber;
             var x = input;
             if (_inputNorm != null)
-                x = NormalizeWithBatchStatistics(x, _inputNorm, meanSums[norm], varianceSums[norm++]);
+                x = NormalizeAndAverage(x, _inputNorm, weight);
             for (int i = 0; i < _hidden.Count && _norms.Count > 0; i++)
-            {
-                x = _hidden[i].forward(x);
-                x = Activate(NormalizeWithBatchStatistics(x, _norms[i], meanSums[norm], varianceSums[norm++]));
-            }
+                x = Activate(NormalizeAndAverage(_hidden[i].forward(x), _norms[i], weight));
         }
 
-        private Tensor NormalizeWithBatchStatistics(Tensor x, BatchNorm1d norm, Tensor meanSum, Tensor varianceSum)
-        {
-            var (variance, mean) = var_mean(x, dimensions: [0], unbiased: false);
-            meanSum.add_(mean);
-            varianceSum.add_(variance);
-            return F.batch_norm(x, null, null, norm.weight, norm.bias, training: true, eps: _epsilon);
-        }
+        private Tensor NormalizeAndAverage(Tensor x, BatchNorm1d norm, double weight) =>
+            F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, training: true, momentum: weight, eps: _epsilon);
 
         /// <summary>Copies the learned weights and statistics into managed model parameters.</summary>
         public BnMlpModelParameters ToModelParameters()
