@@ -52,9 +52,17 @@ namespace MLNet.BatchNorm.Bench
                     $"| {network} | {batch} | {Median(measured.Select(m => m.Loop)):F0} steps/s | {Median(measured.Select(m => m.EndToEnd)):F0} steps/s | " +
                     $"{Median(measured.Select(m => m.StatisticsShare)):P1} of Fit | {Median(measured.Select(m => m.Bare)):F0} steps/s | " +
                     $"{(hasPyTorch ? $"{Median(measured.Select(m => m.PyTorch.Value)):F0} steps/s" : "not available")} | " +
-                    $"{(hasPyTorch ? $"{Median(measured.Select(m => m.Loop / m.PyTorch.Value)):F2}x" : "-")} | {Median(measured.Select(m => m.Loop / m.Bare)):F2}x |"));
+                    $"{(hasPyTorch ? Ratio(measured.Select(m => m.Loop / m.PyTorch.Value)) : "-")} | {Ratio(measured.Select(m => m.Loop / m.Bare))} |"));
             }
             return 0;
+        }
+
+        /// <summary>The median ratio, and with several rounds their range.</summary>
+        private static string Ratio(IEnumerable<double> ratios)
+        {
+            var all = ratios.ToArray();
+            string median = string.Create(CultureInfo.InvariantCulture, $"{Median(all):F2}x");
+            return all.Length == 1 ? median : string.Create(CultureInfo.InvariantCulture, $"{median} ({all.Min():F2}-{all.Max():F2})");
         }
 
         private static double Median(IEnumerable<double> values)
