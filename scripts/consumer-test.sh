@@ -90,8 +90,14 @@ Console.WriteLine($"predicted key {prediction.PredictedLabel}, scores {string.Jo
 var regressor = ml.Model.Load(args[1], out _);
 var value = ml.Model.CreatePredictionEngine<Row, Value>(regressor).Predict(new Row { Features = [3.5f, 0.5f, 0.5f, 0.5f] }).Score;
 Console.WriteLine($"regressed {value} (2 x0 - x1 = 6.5)");
+// The cold-start path reads the same zip without ML.NET and must give the same scores.
+var direct = MLNet.BatchNorm.BnMlpPredictor.Load(args[0]);
+var directScores = new float[direct.OutputCount];
+direct.Predict([0.5f, 3.5f, 0.5f, 0.5f], directScores);
+bool sameScores = directScores.AsSpan().SequenceEqual(prediction.Score);
+Console.WriteLine($"BnMlpPredictor.Load: scores {string.Join(" ", directScores)}, same as the PredictionEngine's: {sameScores}");
 // keys count from 1: class 1 is key 2
-return prediction.PredictedLabel == 2 && Math.Abs(value - 6.5f) < 1 ? 0 : 1;
+return prediction.PredictedLabel == 2 && Math.Abs(value - 6.5f) < 1 && sameScores ? 0 : 1;
 
 public sealed class Row
 {
