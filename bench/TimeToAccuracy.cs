@@ -38,7 +38,8 @@ namespace MLNet.BatchNorm.Bench
                 HiddenLayerSizes = hidden, DropoutRate = (float)Option(args, "--dropout", 0.3),
                 Optimizer = Array.IndexOf(args, "--optimizer") is int o and >= 0 ? Enum.Parse<BnMlpOptimizer>(args[o + 1], ignoreCase: true) : BnMlpOptimizer.Adam,
                 Momentum = (float)Option(args, "--momentum", 0.9), WeightDecay = (float)Option(args, "--weight-decay", 0),
-                LearningRate = (float)Option(args, "--lr", 2e-3), LearningRateSchedule = LearningRateSchedule.Cosine,
+                LearningRate = (float)Option(args, "--lr", 2e-3),
+                LearningRateSchedule = Array.IndexOf(args, "--schedule") is int sc and >= 0 ? Enum.Parse<LearningRateSchedule>(args[sc + 1], ignoreCase: true) : LearningRateSchedule.Cosine,
                 BatchSize = (int)Option(args, "--batch", 256), NumberOfEpochs = epochs, NumberOfThreads = (int)Option(args, "--threads", 2),
                 // Moving averages: validating after each epoch then needs no extra pass over the training rows.
                 PopulationStatistics = PopulationStatisticsMode.MovingAverage,
@@ -53,11 +54,14 @@ namespace MLNet.BatchNorm.Bench
                     Console.WriteLine($"  epoch {m.Epoch,2}: test accuracy {accuracy:P2} at {seconds:F1} s");
                 }),
             };
-            Console.WriteLine($"Fashion-MNIST, 784-{string.Join("-", options.HiddenLayerSizes)}-10 BN, dropout {options.DropoutRate}, {options.Optimizer} {options.LearningRate} cosine, weight decay {options.WeightDecay}, " +
+            Console.WriteLine($"Fashion-MNIST, 784-{string.Join("-", options.HiddenLayerSizes)}-10 BN, dropout {options.DropoutRate}, {options.Optimizer} {options.LearningRate} {options.LearningRateSchedule}, weight decay {options.WeightDecay}, " +
                 $"batch {options.BatchSize}, {epochs} epochs, {options.NumberOfThreads} thread(s); load {InferenceBench.LoadAverage()}.");
             clock.Start();
-            ml.MulticlassClassification.Trainers.BnMlp(options).Fit(keyMap.Transform(train), keyMap.Transform(ml.Data.LoadFromEnumerable(testRows)));
+            var test = keyMap.Transform(ml.Data.LoadFromEnumerable(testRows));
+            var model = ml.MulticlassClassification.Trainers.BnMlp(options).Fit(keyMap.Transform(train), test);
             double total = clock.Elapsed.TotalSeconds;
+            double final = ml.MulticlassClassification.Evaluate(model.Transform(test)).MicroAccuracy;
+            Console.WriteLine($"returned model: test accuracy {final:P2}");
             string Time(double? seconds) => seconds is double s ? $"{s:F1} s" : "not reached";
             Console.WriteLine($"| target | BnMlp Fit time |");
             Console.WriteLine($"|---|---|");
