@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Threading;
 using Microsoft.ML;
 using Xunit;
@@ -14,40 +14,40 @@ namespace MLNet.BatchNorm.Tests
         public void RepeatedFitsDoNotGrowNativeMemory()
         {
             // Each fit holds 5,000 x 200 floats (4 MB) of features in native memory plus per-batch activations; a leak
-            // of either adds 36 MB or more between the samples compared. Single samples after a collection move by up
-            // to 16 MB in a full test run, so the lowest of three is compared, as in the cancellation test below.
+            // of either adds 36 MB or more between the samples compared (the lowest of three, as in the tests below).
             var ml = new MLContext(seed: 1);
             var data = TestData.BlobView(ml, rows: 5000, classes: 4, seed: 1, features: 200);
             var pipeline = TestData.Pipeline(ml, new BnMlpTrainer.Options { HiddenLayerSizes = [64, 32], NumberOfEpochs = 2 });
-            var resident = new List<long>();
+            var heap = new List<long>();
             for (int fit = 0; fit < 16; fit++)
             {
                 pipeline.Fit(data);
-                resident.Add(ResidentBytesAfterCollection());
+                heap.Add(NativeHeapBytesAfterCollection());
             }
-            long growth = resident.Skip(13).Min() - resident.Skip(2).Take(3).Min();
-            Assert.True(growth < 16L << 20, $"resident memory grew by {growth / (1 << 20)} MB over 9 fits");
+            long growth = heap.Skip(13).Min() - heap.Skip(2).Take(3).Min();
+            Assert.True(growth < 16L << 20, $"the native heap grew by {growth / (1 << 20)} MB over 9 fits");
         }
 
         [Fact]
-        public void AHundredFitsOfASmallNetworkKeepResidentMemoryFlat()
+        public void AHundredFitsOfASmallNetworkKeepTheNativeHeapFlat()
         {
             // 100 complete Fit cycles (data to native tensors, network, optimizer, statistics pass, all disposed). The
             // lowest of three samples after fits 10-12 and after the last three may differ by less than 16 MB: a leak of
             // one batch of activations (256 x 32 floats) per fit would stay under it, a leaked copy of the data
-            // (2,000 x 50 floats) would not. Single samples moved by 17 MB in a full test run.
+            // (2,000 x 50 floats) would not. (TorchSharp itself keeps about 1 KB per Linear module created, a few KB
+            // per fit.)
             var ml = new MLContext(seed: 1);
             var data = TestData.BlobView(ml, rows: 2000, classes: 3, seed: 3, features: 50);
             var pipeline = TestData.Pipeline(ml, new BnMlpTrainer.Options { HiddenLayerSizes = [32], NumberOfEpochs = 1, BatchSize = 256 });
-            var resident = new List<long>();
+            var heap = new List<long>();
             for (int fit = 0; fit < 100; fit++)
             {
                 pipeline.Fit(data);
                 if (fit is >= 9 and < 12 or >= 97)
-                    resident.Add(ResidentBytesAfterCollection());
+                    heap.Add(NativeHeapBytesAfterCollection());
             }
-            long growth = resident.Skip(3).Min() - resident.Take(3).Min();
-            Assert.True(growth < 16L << 20, $"resident memory grew by {growth / (1 << 20)} MB over 88 fits");
+            long growth = heap.Skip(3).Min() - heap.Take(3).Min();
+            Assert.True(growth < 16L << 20, $"the native heap grew by {growth / (1 << 20)} MB over 88 fits");
         }
 
         [Fact]
@@ -55,10 +55,9 @@ namespace MLNet.BatchNorm.Tests
         {
             var ml = new MLContext(seed: 1);
             var data = TestData.BlobView(ml, rows: 5000, classes: 4, seed: 1, features: 200);
-            // Resident memory after a collection moves by several MB from one fit to the next in a long test run (other
-            // tests' memory being returned, the GC resizing its heap): compare the lowest of three samples before and after
-            // ten cancelled fits, which a leak raises and a passing spike does not.
-            var resident = new List<long>();
+            // Compare the lowest of three samples before and after ten cancelled fits, which a leak raises and a passing
+            // spike does not.
+            var heap = new List<long>();
             for (int fit = 0; fit < 15; fit++)
             {
                 using var cancel = new CancellationTokenSource();
@@ -67,10 +66,10 @@ namespace MLNet.BatchNorm.Tests
                 var options = new BnMlpTrainer.Options { HiddenLayerSizes = [64, 32], NumberOfEpochs = 50, CancellationToken = cancel.Token, Progress = epochs };
                 Assert.ThrowsAny<OperationCanceledException>(() => TestData.Pipeline(ml, options).Fit(data));
                 Assert.Equal(1, epochs.Count); // stopped at the first batch after cancelling, not at the end of training
-                resident.Add(ResidentBytesAfterCollection());
+                heap.Add(NativeHeapBytesAfterCollection());
             }
-            long growth = resident.Skip(12).Min() - resident.Skip(2).Take(3).Min();
-            Assert.True(growth < 16L << 20, $"resident memory grew by {growth / (1 << 20)} MB over 10 cancelled fits");
+            long growth = heap.Skip(12).Min() - heap.Skip(2).Take(3).Min();
+            Assert.True(growth < 16L << 20, $"the native heap grew by {growth / (1 << 20)} MB over 10 cancelled fits");
         }
 
         [Fact]
@@ -107,13 +106,26 @@ namespace MLNet.BatchNorm.Tests
             }
         }
 
-        private static long ResidentBytesAfterCollection()
+        /// <summary>Bytes of the C heap in use, where TorchSharp's CPU tensors live (glibc's <c>mallinfo2</c>: small blocks
+        /// plus mapped ones), after a collection has run the finalizers that free native tensors. Unlike the resident set it
+        /// moves neither with the managed heap nor with free pages the allocator keeps, both of which earlier tests in a
+        /// full run change.</summary>
+        private static long NativeHeapBytesAfterCollection()
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
-            using var process = Process.GetCurrentProcess();
-            return process.WorkingSet64;
+            var heap = MallInfo2();
+            return (long)(heap.InUseSmallBlocks + heap.MappedBlocks);
         }
+
+        [StructLayout(LayoutKind.Sequential)]
+        private struct HeapInfo
+        {
+            public nuint Arena, FreeChunks, FastBins, MappedRegions, MappedBlocks, MaxTotal, FreeFastBins, InUseSmallBlocks, FreeSmallBlocks, TopReleasable;
+        }
+
+        [DllImport("libc", EntryPoint = "mallinfo2")]
+        private static extern HeapInfo MallInfo2();
     }
 }
