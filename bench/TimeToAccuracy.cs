@@ -36,10 +36,10 @@ namespace MLNet.BatchNorm.Bench
             var options = new BnMlpTrainer.Options
             {
                 HiddenLayerSizes = hidden, DropoutRate = (float)Option(args, "--dropout", 0.3),
-                Optimizer = Array.IndexOf(args, "--optimizer") is int o and >= 0 ? Enum.Parse<BnMlpOptimizer>(args[o + 1], ignoreCase: true) : BnMlpOptimizer.Adam,
+                Optimizer = Option(args, "--optimizer", BnMlpOptimizer.Adam),
                 Momentum = (float)Option(args, "--momentum", 0.9), WeightDecay = (float)Option(args, "--weight-decay", 0),
                 LearningRate = (float)Option(args, "--lr", 2e-3),
-                LearningRateSchedule = Array.IndexOf(args, "--schedule") is int sc and >= 0 ? Enum.Parse<LearningRateSchedule>(args[sc + 1], ignoreCase: true) : LearningRateSchedule.Cosine,
+                LearningRateSchedule = Option(args, "--schedule", LearningRateSchedule.Cosine),
                 BatchSize = (int)Option(args, "--batch", 256), NumberOfEpochs = epochs, NumberOfThreads = (int)Option(args, "--threads", 2),
                 // Moving averages: validating after each epoch then needs no extra pass over the training rows.
                 PopulationStatistics = PopulationStatisticsMode.MovingAverage,
@@ -74,6 +74,10 @@ namespace MLNet.BatchNorm.Bench
         /// <summary>The number after <paramref name="name"/> on the command line, or <paramref name="fallback"/>.</summary>
         private static double Option(string[] args, string name, double fallback) =>
             Array.IndexOf(args, name) is int i and >= 0 ? double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+        /// <summary>The value named after <paramref name="name"/> on the command line (any case), or <paramref name="fallback"/>.</summary>
+        private static T Option<T>(string[] args, string name, T fallback) where T : struct, Enum =>
+            Array.IndexOf(args, name) is int i and >= 0 ? Enum.Parse<T>(args[i + 1], ignoreCase: true) : fallback;
 
         private sealed class Reporter(Action<BnMlpEpochMetrics> report) : IProgress<BnMlpEpochMetrics>
         {
