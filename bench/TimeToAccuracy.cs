@@ -45,6 +45,8 @@ namespace MLNet.BatchNorm.Bench
                 PopulationStatistics = PopulationStatisticsMode.MovingAverage,
                 Progress = new Reporter(m =>
                 {
+                    if (m.IsPartial)
+                        return; // only the ends of epochs are validated
                     double seconds = clock.Elapsed.TotalSeconds, accuracy = m.ValidationAccuracy.Value;
                     best = Math.Max(best, accuracy);
                     if (accuracy >= 0.905)

@@ -280,9 +280,12 @@ namespace MLNet.BatchNorm.Tests
                 Optimizer = BnMlpOptimizer.Sgd, LearningRate = 1e38f, NumberOfEpochs = 5,
             };
             var rows = Rows(200);
-            var error = Assert.Throws<InvalidOperationException>(() => Trainer(options).Fit(Keyed(Ml.Data.LoadFromEnumerable(rows))));
-            Assert.Contains("diverged", error.Message);
-            Assert.Contains("epoch", error.Message);
+            var error = Assert.Throws<TrainingDivergedException>(() => Trainer(options).Fit(Keyed(Ml.Data.LoadFromEnumerable(rows))));
+            Assert.IsAssignableFrom<InvalidOperationException>(error); // what callers caught before the type existed
+            Assert.False(double.IsFinite(error.Loss), $"loss {error.Loss}");
+            Assert.InRange(error.Epoch, 1, options.NumberOfEpochs);
+            Assert.InRange(error.Batch, 1, 4); // 200 rows in batches of 64
+            Assert.Contains($"epoch {error.Epoch}, batch {error.Batch} of 4", error.Message);
             Assert.Contains("Lower the learning rate", error.Message);
         }
     }

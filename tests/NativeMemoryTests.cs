@@ -4,6 +4,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using Xunit;
 
 namespace MLNet.BatchNorm.Tests
@@ -50,21 +51,26 @@ namespace MLNet.BatchNorm.Tests
             Assert.True(growth < 16L << 20, $"the native heap grew by {growth / (1 << 20)} MB over 88 fits");
         }
 
-        [Fact]
-        public void CancellingStopsWithinTheEpochAndLeavesNoNativeMemoryBehind()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void CancellingStopsWithinTheEpochAndLeavesNoNativeMemoryBehind(bool throughMLContext)
         {
-            var ml = new MLContext(seed: 1);
-            var data = TestData.BlobView(ml, rows: 5000, classes: 4, seed: 1, features: 200);
+            var rows = TestData.Blobs(rows: 5000, classes: 4, seed: 1, features: 200);
             // Compare the lowest of three samples before and after ten cancelled fits, which a leak raises and a passing
             // spike does not.
             var heap = new List<long>();
             for (int fit = 0; fit < 15; fit++)
             {
+                // A cancelled MLContext stays cancelled: a new one per fit.
+                var ml = new MLContext(seed: 1);
+                var data = ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 200));
                 using var cancel = new CancellationTokenSource();
                 // Progress is reported on the thread running Fit, as each epoch ends: cancel as epoch 1 ends.
-                var epochs = new CancellingRecorder(cancel);
+                var epochs = new CancellingRecorder(throughMLContext ? ml.CancelExecution : cancel.Cancel);
                 var options = new BnMlpTrainer.Options { HiddenLayerSizes = [64, 32], NumberOfEpochs = 50, CancellationToken = cancel.Token, Progress = epochs };
-                Assert.ThrowsAny<OperationCanceledException>(() => TestData.Pipeline(ml, options).Fit(data));
+                var pipeline = TestData.Pipeline(ml, options);
+                Assert.ThrowsAny<OperationCanceledException>(() => pipeline.Fit(data));
                 Assert.Equal(1, epochs.Count); // stopped at the first batch after cancelling, not at the end of training
                 heap.Add(NativeHeapBytesAfterCollection());
             }
@@ -72,19 +78,53 @@ namespace MLNet.BatchNorm.Tests
             Assert.True(growth < 16L << 20, $"the native heap grew by {growth / (1 << 20)} MB over 10 cancelled fits");
         }
 
-        [Fact]
-        public void CancellingAsTheLastEpochEndsStopsTheStatisticsPass()
+        [Theory]
+        [InlineData(false)]
+        [InlineData(true)]
+        public void CancellingAsTheLastEpochEndsStopsTheStatisticsPass(bool throughMLContext)
         {
-            // After the last epoch only the exact statistics pass remains; it checks the token too.
+            // After the last epoch only the exact statistics pass remains; it checks for cancellation too.
             var ml = new MLContext(seed: 1);
+            var data = TestData.BlobView(ml, rows: 500, classes: 2, seed: 1);
             using var cancel = new CancellationTokenSource();
+            var log = new List<string>();
             ml.Log += (_, e) =>
             {
+                lock (log)
+                    log.Add(e.RawMessage);
                 if (e.RawMessage.StartsWith("Epoch 1/1", StringComparison.Ordinal))
-                    cancel.Cancel();
+                {
+                    if (throughMLContext)
+                        ml.CancelExecution();
+                    else
+                        cancel.Cancel();
+                }
             };
             var options = new BnMlpTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 1, CancellationToken = cancel.Token };
-            Assert.ThrowsAny<OperationCanceledException>(() => TestData.Pipeline(ml, options).Fit(TestData.BlobView(ml, rows: 500, classes: 2, seed: 1)));
+            var pipeline = TestData.Pipeline(ml, options);
+            Assert.ThrowsAny<OperationCanceledException>(() => pipeline.Fit(data));
+            lock (log)
+                Assert.DoesNotContain(log, m => m.StartsWith("Population statistics", StringComparison.Ordinal));
+        }
+
+        [Fact]
+        public void ValidationStopsWhenTheContextIsCancelled()
+        {
+            // Validation runs after each epoch on all validation rows; it checks the host between chunks like the
+            // training and statistics passes do.
+            var ml = new MLContext(seed: 1);
+            var host = ((IHostEnvironment)ml).Register("validation test");
+            using var ch = host.Start("validation");
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [4] };
+            var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(TestData.BlobView(ml, rows: 100, classes: 2, seed: 1));
+            using var data = TrainingData.Load(host, ch, keyed.Transform(TestData.BlobView(ml, rows: 100, classes: 2, seed: 1)), options, classification: true);
+            using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, options, new Random(1));
+            var cancellation = new FitCancellation(host, CancellationToken.None);
+            var (loss, _) = Validation.Evaluate(network, data, TrainingObjective.CrossEntropy, cancellation);
+            Assert.True(double.IsFinite(loss));
+            ml.CancelExecution();
+            var error = Assert.Throws<OperationCanceledException>(() => Validation.Evaluate(network, data, TrainingObjective.CrossEntropy, cancellation));
+            Assert.Equal("Operation was canceled.", error.Message); // ML.NET's CheckAlive, as its own trainers throw it
         }
 
         [Fact]
@@ -95,14 +135,14 @@ namespace MLNet.BatchNorm.Tests
             Assert.ThrowsAny<OperationCanceledException>(() => TestData.Pipeline(ml, options).Fit(TestData.BlobView(ml, rows: 100, classes: 2, seed: 1)));
         }
 
-        private sealed class CancellingRecorder(CancellationTokenSource cancel) : IProgress<BnMlpEpochMetrics>
+        private sealed class CancellingRecorder(Action cancel) : IProgress<BnMlpEpochMetrics>
         {
             public int Count { get; private set; }
 
             public void Report(BnMlpEpochMetrics value)
             {
                 Count++;
-                cancel.Cancel();
+                cancel();
             }
         }
 

@@ -93,6 +93,37 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        public void ALongEpochIsReportedWhileItRuns()
+        {
+            // With a tiny interval every batch but an epoch's last is reported as partial progress; the epoch's own
+            // report still comes once, at its end.
+            var reports = new List<BnMlpEpochMetrics>();
+            var log = new List<string>();
+            var ml = new MLContext(seed: 1);
+            ml.Log += (_, e) => log.Add(e.RawMessage);
+            var options = new BnMlpTrainer.Options
+            {
+                HiddenLayerSizes = [8], NumberOfEpochs = 2, BatchSize = 50, ValidationFraction = 0.2f, ProgressInterval = TimeSpan.FromTicks(1),
+                Progress = new Sink(reports.Add),
+            };
+            ml.MulticlassClassification.Trainers.BnMlp(options).Fit(Keyed(TestData.BlobView(ml, rows: 250, classes: 2, seed: 3)));
+
+            // 200 training rows in batches of 50: partial reports after batches 1-3 of each epoch, then the epoch's.
+            double[] fractions = [0.25, 0.5, 0.75, 1];
+            Assert.Equal(fractions.Concat(fractions), reports.Select(r => r.FractionOfEpoch.Value));
+            Assert.Equal([1, 1, 1, 1, 2, 2, 2, 2], reports.Select(r => r.Epoch));
+            Assert.Equal([true, true, true, false, true, true, true, false], reports.Select(r => r.IsPartial));
+            Assert.All(reports.Where(r => r.IsPartial), r =>
+            {
+                Assert.Null(r.ValidationLoss);
+                Assert.True(double.IsFinite(r.TrainingLoss) && r.TrainingLoss > 0);
+                Assert.StartsWith($"Epoch {r.Epoch}/2 {r.FractionOfEpoch:P0} done: training loss so far", r.ToString());
+            });
+            Assert.All(reports.Where(r => !r.IsPartial), r => Assert.NotNull(r.ValidationLoss));
+            Assert.Equal(reports.Select(r => r.ToString()), log.Where(m => m.StartsWith("Epoch ", StringComparison.Ordinal)));
+        }
+
+        [Fact]
         public void EarlyStoppingWithoutValidationDataIsRefused()
         {
             var options = new BnMlpTrainer.Options { HiddenLayerSizes = [4], EarlyStoppingPatience = 2 };
@@ -114,6 +145,12 @@ namespace MLNet.BatchNorm.Tests
             };
             Ml.MulticlassClassification.Trainers.BnMlp(options).Fit(Keyed(TestData.BlobView(Ml, rows: 50, classes: 2, seed: 1)));
             Assert.Equal(factors.Select(f => 0.01f * f), recorder.Epochs.Select(m => m.LearningRate), new ToleranceComparer(1e-9));
+        }
+
+        /// <summary>Calls back on the training thread (unlike <see cref="Progress{T}"/>, which posts).</summary>
+        private sealed class Sink(Action<BnMlpEpochMetrics> report) : IProgress<BnMlpEpochMetrics>
+        {
+            public void Report(BnMlpEpochMetrics value) => report(value);
         }
 
         private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>

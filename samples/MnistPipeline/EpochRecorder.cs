@@ -4,11 +4,16 @@ using MLNet.BatchNorm;
 
 namespace MnistPipeline
 {
-    /// <summary>Keeps every epoch's metrics that <see cref="BnMlpOptionsBase.Progress"/> reports, in order.</summary>
+    /// <summary>Keeps every epoch's metrics that <see cref="BnMlpOptionsBase.Progress"/> reports at the end of the epoch, in
+    /// order (not the partial reports of long epochs).</summary>
     public sealed class EpochRecorder : IProgress<BnMlpEpochMetrics>
     {
         public List<BnMlpEpochMetrics> Epochs { get; } = [];
 
-        public void Report(BnMlpEpochMetrics value) => Epochs.Add(value);
+        public void Report(BnMlpEpochMetrics value)
+        {
+            if (!value.IsPartial)
+                Epochs.Add(value);
+        }
     }
 }

@@ -24,7 +24,7 @@ namespace MnistPipeline
                     result = fit(new Sink(m =>
                     {
                         task.Description = Markup.Escape(Describe(m));
-                        task.Value = m.Epoch;
+                        task.Value = m.Epoch - 1 + (m.FractionOfEpoch ?? 0);
                     }));
                     task.Value = epochs;
                 });
@@ -32,7 +32,7 @@ namespace MnistPipeline
         }
 
         private static string Describe(BnMlpEpochMetrics m) =>
-            FormattableString.Invariant($"epoch {m.Epoch}/{m.NumberOfEpochs}  loss {m.TrainingLoss:F4}") +
+            FormattableString.Invariant($"epoch {m.Epoch}/{m.NumberOfEpochs}  loss {m.TrainingLoss:F4}{(m.IsPartial ? " so far" : "")}") +
             (m.ValidationAccuracy is double accuracy ? FormattableString.Invariant($"  validation {accuracy:P2}") : "") +
             FormattableString.Invariant($"  {m.RowsPerSecond:N0} rows/s");
 

@@ -4,7 +4,8 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// What one epoch of BN-MLP training did: reported to <see cref="BnMlpOptionsBase.Progress"/>
-    /// after every epoch, and written to the ML.NET log (<c>MLContext.Log</c>).
+    /// after every epoch, and written to the ML.NET log (<c>MLContext.Log</c>). An epoch that runs longer than
+    /// <see cref="BnMlpOptionsBase.ProgressInterval"/> is also reported while it runs, with <see cref="IsPartial"/> set.
     /// </summary>
     public sealed class BnMlpEpochMetrics
     {
@@ -13,6 +14,15 @@ namespace MLNet.BatchNorm
 
         /// <summary>The number of epochs training was asked for (early stopping may end it sooner).</summary>
         public int NumberOfEpochs { get; internal init; }
+
+        /// <summary>True for a report made while the epoch runs: the training loss, rows per second and elapsed time are
+        /// those of the batches so far, and there are no validation values yet. False for the report at the end of the
+        /// epoch (one per epoch).</summary>
+        public bool IsPartial { get; internal init; }
+
+        /// <summary>The fraction of the epoch's batches done: 1 at the end of the epoch; null in a partial report when the
+        /// training data is streamed (its batch count is not known before the first pass).</summary>
+        public double? FractionOfEpoch { get; internal init; }
 
         /// <summary>Mean loss (cross-entropy for a classifier, squared error or Huber loss for a regressor) of the training
         /// batches during the epoch (batch statistics, dropout on, weights changing), weighted by example weights when
@@ -41,8 +51,10 @@ namespace MLNet.BatchNorm
         public double RowsPerSecond { get; internal init; }
 
         /// <summary>One line, as written to the log.</summary>
-        public override string ToString() =>
-            $"Epoch {Epoch}/{NumberOfEpochs}: training loss {TrainingLoss:F4}" +
+        public override string ToString() => IsPartial
+            ? $"Epoch {Epoch}/{NumberOfEpochs}{(FractionOfEpoch is double done ? $" {done:P0} done" : " running")}: training loss so far {TrainingLoss:F4}, " +
+              $"learning rate {LearningRate:G3}, {RowsPerSecond:F0} rows/s, {Elapsed.TotalSeconds:F2} s."
+            : $"Epoch {Epoch}/{NumberOfEpochs}: training loss {TrainingLoss:F4}" +
             (ValidationLoss is double loss ? $", validation loss {loss:F4}, accuracy {ValidationAccuracy:P2}{(IsBestSoFar ? " (best)" : "")}" : "") +
             $", learning rate {LearningRate:G3}, {RowsPerSecond:F0} rows/s, {Elapsed.TotalSeconds:F2} s.";
     }

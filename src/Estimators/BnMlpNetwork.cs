@@ -91,6 +91,43 @@ namespace MLNet.BatchNorm
         private Tensor NormalizeAndAverage(Tensor x, BatchNorm1d norm, double weight) =>
             F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, training: true, momentum: weight, eps: _epsilon);
 
+        /// <summary>Sets every weight, bias, batch-normalization scale, shift and population statistic from
+        /// <paramref name="model"/>, whose architecture <see cref="WarmStart.CheckArchitecture"/> has checked.</summary>
+        public void CopyFrom(BnMlpModelParameters model)
+        {
+            using var noGrad = no_grad();
+            if (_inputNorm != null)
+                CopyInto(_inputNorm, model.InputBatchNorm);
+            for (int i = 0; i < _hidden.Count; i++)
+            {
+                var layer = model.Layers[i];
+                CopyInto(_hidden[i], layer);
+                if (_norms.Count > 0)
+                    CopyInto(_norms[i], layer.BatchNorm);
+            }
+            CopyInto(_output, model.Layers[^1]);
+        }
+
+        private static void CopyInto(Linear linear, BnMlpLayer layer)
+        {
+            using var weights = tensor(layer.Weights.ToArray(), [layer.OutputCount, layer.InputCount]);
+            linear.weight.copy_(weights);
+            if (linear.bias is not null)
+            {
+                using var bias = tensor(layer.Bias.ToArray());
+                linear.bias.copy_(bias);
+            }
+        }
+
+        private static void CopyInto(BatchNorm1d norm, BatchNormParameters parameters)
+        {
+            foreach (var (target, values) in new (Tensor, IReadOnlyList<float>)[] { (norm.weight, parameters.Gamma), (norm.bias, parameters.Beta), (norm.running_mean, parameters.Mean), (norm.running_var, parameters.Variance) })
+            {
+                using var source = tensor(values.ToArray());
+                target.copy_(source);
+            }
+        }
+
         /// <summary>Copies the learned weights and statistics into managed model parameters.</summary>
         public BnMlpModelParameters ToModelParameters()
         {

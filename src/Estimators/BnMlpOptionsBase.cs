@@ -94,6 +94,9 @@ namespace MLNet.BatchNorm
             /// process makes Fit four to ten times slower.
             /// </summary>
             public const int NumberOfThreads = 1;
+
+            /// <summary>2 seconds.</summary>
+            public static TimeSpan ProgressInterval => TimeSpan.FromSeconds(2);
         }
 
         /// <summary>Only this library's trainers define options.</summary>
@@ -199,18 +202,26 @@ namespace MLNet.BatchNorm
         /// (a <see cref="Progress{T}"/> passes them on to its own context). Default none.</summary>
         public IProgress<BnMlpEpochMetrics> Progress;
 
+        /// <summary>An epoch still running this long after its start or its last report is reported again, to
+        /// <see cref="Progress"/> and the log, with <see cref="BnMlpEpochMetrics.IsPartial"/> set; positive. Default 2 seconds.</summary>
+        public TimeSpan ProgressInterval = Defaults.ProgressInterval;
+
         /// <summary>Native memory the training rows may take (features as float32, labels, weights), in megabytes. Larger
         /// training data is not read whole: it is streamed from the IDataView in windows of this size, in a new chunk order
         /// every epoch, shuffled within each window. Default 2048.</summary>
         public int MemoryBudgetMegabytes = Defaults.MemoryBudgetMegabytes;
 
-        /// <summary>Threads TorchSharp may use while training; null keeps its default (one per core). Default 1: on a
-        /// 2-core machine two threads made Fit of the defaults on mnist10k at best 3 % faster (4.7 against 4.8 s) and,
-        /// with another process busy, up to ten times slower (63-65 against 6-7 s); see
-        /// <see cref="Defaults.NumberOfThreads"/>.</summary>
+        /// <summary>Threads TorchSharp may use while training; null keeps its current setting (by default one per core).
+        /// Default 1: on a 2-core machine two threads made Fit of the defaults on mnist10k at best 3 % faster (4.7 against
+        /// 4.8 s) and, with another process busy, up to ten times slower (63-65 against 6-7 s); see
+        /// <see cref="Defaults.NumberOfThreads"/>. TorchSharp's thread count is one setting for the whole process, and the
+        /// results depend on it: Fits running at the same time with the same count run together, while a Fit with another
+        /// count waits until they have finished (and they for it), so each gets exactly its own count. A Fit with null
+        /// waits for nothing and trains with whatever count is in force.</summary>
         public int? NumberOfThreads = Defaults.NumberOfThreads;
 
-        /// <summary>Stops training: Fit throws <see cref="OperationCanceledException"/> within one batch.</summary>
+        /// <summary>Stops training: Fit throws <see cref="OperationCanceledException"/> within one batch (as it does after
+        /// <c>MLContext.CancelExecution()</c>).</summary>
         public CancellationToken CancellationToken;
 
         internal virtual void Check()
@@ -254,6 +265,8 @@ namespace MLNet.BatchNorm
                 throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Use 0 for no early stopping, or a number of epochs.");
             if (MemoryBudgetMegabytes < 1)
                 throw new ArgumentOutOfRangeException(nameof(MemoryBudgetMegabytes), MemoryBudgetMegabytes, "The memory budget must be at least 1 MB.");
+            if (ProgressInterval <= TimeSpan.Zero)
+                throw new ArgumentOutOfRangeException(nameof(ProgressInterval), ProgressInterval, "The progress interval must be positive.");
             if (NumberOfThreads is < 1)
                 throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "Use at least one thread, or null for the default.");
         }

@@ -27,10 +27,16 @@ namespace MLNet.BatchNorm
             options.Check();
             _options = options;
             _objective = objective;
+            // Batch normalization after the first dense layer, or of the input, makes the features' scales irrelevant.
+            Info = new TrainerInfo(normalization: !(options.UseBatchNorm || options.BatchNormOnInput), calibration: false, caching: false,
+                supportValid: true, supportIncrementalTrain: true);
         }
 
-        /// <summary>No normalization or caching needed; no calibration (a classifier's scores are already probabilities).</summary>
-        public TrainerInfo Info { get; } = new(normalization: false, calibration: false, caching: false);
+        /// <summary>What ML.NET needs to know about the trainer: normalization of the features is needed only without batch
+        /// normalization (hidden or of the input); no caching (the rows are read once into native memory); no calibration
+        /// (a classifier's scores are already probabilities); validation data is supported (<c>Fit(train, validation)</c>),
+        /// and so is continuing from earlier model parameters (<c>Fit(train, modelParameters)</c>).</summary>
+        public TrainerInfo Info { get; }
 
         private protected IHost Host { get; }
 
@@ -41,8 +47,10 @@ namespace MLNet.BatchNorm
         /// <summary>Trains a BN-MLP on <paramref name="input"/>.</summary>
         /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
         /// <exception cref="InvalidOperationException">The data is unusable (empty, one class, non-finite features or labels) or training diverged.</exception>
-        /// <exception cref="OperationCanceledException"><see cref="BnMlpOptionsBase.CancellationToken"/> was cancelled.</exception>
-        public TTransformer Fit(IDataView input) => Fit(input, null);
+        /// <exception cref="OperationCanceledException"><see cref="BnMlpOptionsBase.CancellationToken"/> was cancelled, or
+        /// <c>MLContext.CancelExecution()</c> called.</exception>
+        /// <exception cref="TrainingDivergedException">The training loss became NaN or infinite.</exception>
+        public TTransformer Fit(IDataView input) => FitCore(input, null, null);
 
         /// <summary>
         /// Trains a BN-MLP on <paramref name="input"/>, validating after every epoch on <paramref name="validationData"/>
@@ -54,27 +62,70 @@ namespace MLNet.BatchNorm
         /// <paramref name="input"/> (or not to validate when that is 0).</param>
         /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
         /// <exception cref="InvalidOperationException">The data is unusable (empty, one class, non-finite features or labels) or training diverged.</exception>
-        /// <exception cref="OperationCanceledException"><see cref="BnMlpOptionsBase.CancellationToken"/> was cancelled.</exception>
-        public TTransformer Fit(IDataView input, IDataView validationData)
+        /// <exception cref="OperationCanceledException"><see cref="BnMlpOptionsBase.CancellationToken"/> was cancelled, or
+        /// <c>MLContext.CancelExecution()</c> called.</exception>
+        /// <exception cref="TrainingDivergedException">The training loss became NaN or infinite.</exception>
+        public TTransformer Fit(IDataView input, IDataView validationData) => FitCore(input, validationData, null);
+
+        /// <summary>
+        /// Continues training from <paramref name="modelParameters"/> (of a fitted or loaded model, e.g.
+        /// <c>transformer.Model</c>) for <see cref="BnMlpOptionsBase.NumberOfEpochs"/> more epochs on
+        /// <paramref name="trainData"/>. The weights, biases and batch-normalization scales and shifts start from the
+        /// parameters; the optimizer starts fresh (Adam's moments and SGD's momentum are not part of a model), and the
+        /// population statistics are computed again on <paramref name="trainData"/> (with moving averages, continued from
+        /// the model's). The options must describe the same network: hidden layer sizes, batch normalization (hidden and
+        /// of the input), its epsilon and the activation; the data the same feature and output (class) counts.
+        /// </summary>
+        /// <param name="trainData">The training data.</param>
+        /// <param name="modelParameters">The parameters to continue from.</param>
+        /// <exception cref="InvalidOperationException">The parameters do not fit the options or the data (the message names
+        /// each difference), or as for <see cref="Fit(IDataView, IDataView)"/>.</exception>
+        /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
+        /// <exception cref="TrainingDivergedException">The training loss became NaN or infinite.</exception>
+        public TTransformer Fit(IDataView trainData, BnMlpModelParameters modelParameters)
+        {
+            Host.CheckValue(modelParameters, nameof(modelParameters));
+            return FitCore(trainData, null, modelParameters);
+        }
+
+        /// <summary>Continues training from <paramref name="modelParameters"/> as <see cref="Fit(IDataView, BnMlpModelParameters)"/>
+        /// does, validating on <paramref name="validationData"/> as <see cref="Fit(IDataView, IDataView)"/> does.</summary>
+        /// <param name="trainData">The training data.</param>
+        /// <param name="validationData">Validation data, or null as for <see cref="Fit(IDataView, IDataView)"/>.</param>
+        /// <param name="modelParameters">The parameters to continue from.</param>
+        /// <exception cref="InvalidOperationException">The parameters do not fit the options or the data, or the data is unusable.</exception>
+        /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
+        /// <exception cref="TrainingDivergedException">The training loss became NaN or infinite.</exception>
+        public TTransformer Fit(IDataView trainData, IDataView validationData, BnMlpModelParameters modelParameters)
+        {
+            Host.CheckValue(modelParameters, nameof(modelParameters));
+            return FitCore(trainData, validationData, modelParameters);
+        }
+
+        private TTransformer FitCore(IDataView input, IDataView validationData, BnMlpModelParameters initial)
         {
             Host.CheckValue(input, nameof(input));
             using var ch = Host.Start("Training BN-MLP");
-            int previousThreads = get_num_threads();
-            if (_options.NumberOfThreads is int threads)
-                set_num_threads(threads);
+            using var threads = TorchThreads.Use(_options.NumberOfThreads);
+            var cancellation = new FitCancellation(Host, _options.CancellationToken);
             TrainingRows data = null;
             TrainingData validation = null;
             try
             {
+                cancellation.ThrowIfCancelled();
                 var random = Host.Rand;
                 (data, validation) = LoadData(ch, input, validationData, random);
+                if (initial != null)
+                    WarmStart.CheckArchitecture(Host, initial, _options, data.FeatureCount, data.OutputCount);
                 using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, _options, random);
+                if (initial != null)
+                    network.CopyFrom(initial);
                 var clock = Stopwatch.StartNew();
-                bool statisticsAreFinal = Train(ch, network, data, validation, random);
+                bool statisticsAreFinal = Train(ch, network, data, validation, random, cancellation);
                 if (network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact && !statisticsAreFinal)
                 {
                     var statistics = Stopwatch.StartNew();
-                    ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, _options.CancellationToken);
+                    ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, cancellation);
                     ch.Info($"Population statistics (exact pass) took {statistics.Elapsed.TotalSeconds:F2} s.");
                 }
                 ch.Info($"Trained on {data.RowCount} rows in {clock.Elapsed.TotalSeconds:F2} s.");
@@ -84,7 +135,6 @@ namespace MLNet.BatchNorm
             {
                 data?.Dispose();
                 validation?.Dispose();
-                set_num_threads(previousThreads);
             }
         }
 
@@ -125,7 +175,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>Runs the epochs. Returns true when the network already holds the exact population statistics of the
         /// weights it ends with (computed for validation), so they need not be computed again.</summary>
-        private bool Train(IChannel ch, BnMlpNetwork network, TrainingRows data, TrainingData validation, Random random)
+        private bool Train(IChannel ch, BnMlpNetwork network, TrainingRows data, TrainingData validation, Random random, FitCancellation cancellation)
         {
             var pass = new BatchPass(_options.BatchSize, _options.ShuffleEachEpoch, FullBatchesOnly: false, AvoidSingleRowBatch: network.UsesBatchNorm);
             using var optimizer = new FusedOptimizer(network, _options.Optimizer, _options.LearningRate, _options.Momentum, _options.WeightDecay);
@@ -141,7 +191,8 @@ namespace MLNet.BatchNorm
                     double learningRate = LearningRates.ForEpoch(_options, epoch);
                     optimizer.LearningRate = learningRate;
                     network.train();
-                    var (trainingLoss, rows) = TrainEpoch(network, optimizer, data, pass, random, epoch);
+                    var progress = new EpochProgress(ch, _options, epoch, learningRate);
+                    var (trainingLoss, rows) = TrainEpoch(network, optimizer, data, pass, random, epoch, cancellation, progress);
                     double rowsPerSecond = rows / clock.Elapsed.TotalSeconds;
                     network.eval();
 
@@ -150,8 +201,8 @@ namespace MLNet.BatchNorm
                     {
                         // Validate the model as it would be returned: with the population statistics of these weights.
                         if (exactStatistics)
-                            ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, _options.CancellationToken);
-                        (validationLoss, validationAccuracy) = Validation.Evaluate(network, validation, _objective);
+                            ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, cancellation);
+                        (validationLoss, validationAccuracy) = Validation.Evaluate(network, validation, _objective, cancellation);
                     }
                     bool isBest = validationLoss < bestLoss;
                     if (isBest)
@@ -165,7 +216,7 @@ namespace MLNet.BatchNorm
                     }
                     var metrics = new BnMlpEpochMetrics
                     {
-                        Epoch = epoch, NumberOfEpochs = _options.NumberOfEpochs, TrainingLoss = trainingLoss,
+                        Epoch = epoch, NumberOfEpochs = _options.NumberOfEpochs, FractionOfEpoch = 1, TrainingLoss = trainingLoss,
                         ValidationLoss = validationLoss, ValidationAccuracy = validationAccuracy, IsBestSoFar = isBest,
                         LearningRate = learningRate, Elapsed = clock.Elapsed, RowsPerSecond = rowsPerSecond,
                     };
@@ -192,11 +243,12 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>One pass over the training rows in mini-batches; returns the mean training loss and the rows seen.</summary>
-        private (double Loss, long Rows) TrainEpoch(BnMlpNetwork network, FusedOptimizer optimizer, TrainingRows data, BatchPass pass, Random random, int epoch)
+        private (double Loss, long Rows) TrainEpoch(BnMlpNetwork network, FusedOptimizer optimizer, TrainingRows data, BatchPass pass, Random random,
+            int epoch, FitCancellation cancellation, EpochProgress progress)
         {
             double lossSum = 0;
             long rows = 0;
-            data.ForEachBatch(pass, random, _options.CancellationToken, batch =>
+            data.ForEachBatch(pass, random, cancellation, batch =>
             {
                 optimizer.ZeroGradients();
                 var loss = Loss(network.forward(batch.Features), batch);
@@ -205,12 +257,14 @@ namespace MLNet.BatchNorm
                 float value = loss.item<float>();
                 if (!float.IsFinite(value))
                 {
-                    throw Host.Except($"Training diverged in epoch {epoch}, batch {batch.Number}{(batch.Count is int count ? $" of {count}" : "")}: the loss became {value}. " +
-                        $"Lower the learning rate (it is {_options.LearningRate}) or use batch normalization.");
+                    throw Host.Process(new TrainingDivergedException(epoch, batch.Number, value,
+                        $"Training diverged in epoch {epoch}, batch {batch.Number}{(batch.Count is int count ? $" of {count}" : "")}: the loss became {value}. " +
+                        $"Lower the learning rate (it is {_options.LearningRate}) or use batch normalization."));
                 }
                 long length = batch.Features.shape[0];
                 lossSum += value * length;
                 rows += length;
+                progress.AfterBatch(batch, lossSum, rows);
             });
             return (lossSum / rows, rows);
         }

@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm
@@ -12,13 +11,13 @@ namespace MLNet.BatchNorm
     /// </summary>
     internal static class ExactPopulationStatistics
     {
-        public static void Estimate(BnMlpNetwork network, TrainingRows data, int batchSize, Random random, CancellationToken cancellation)
+        public static void Estimate(BnMlpNetwork network, TrainingRows data, int batchSize, Random random, FitCancellation cancellation)
         {
             // Only full batches of m rows, so every batch variance carries the same m / (m - 1) correction.
             int m = (int)Math.Min(batchSize, data.RowCount);
             using var noGrad = no_grad();
             int batches = 0;
-            // The pass can run after every validated epoch: ForEachBatch checks the cancellation token between batches.
+            // The pass can run after every validated epoch: ForEachBatch checks for cancellation between batches.
             data.ForEachBatch(new BatchPass(m, Shuffle: true, FullBatchesOnly: true, AvoidSingleRowBatch: false), random, cancellation,
                 batch => network.AccumulatePopulationStatistics(batch.Features, ++batches));
         }

@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
@@ -52,14 +51,14 @@ namespace MLNet.BatchNorm
         /// <summary>Native bytes per row: float features, an int64 label, a float weight.</summary>
         public static long BytesPerRow(TrainingSchema schema) => (long)schema.FeatureCount * sizeof(float) + sizeof(long) + sizeof(float);
 
-        public override void ForEachBatch(BatchPass pass, Random random, CancellationToken cancellation, Action<TrainingBatch> step)
+        public override void ForEachBatch(BatchPass pass, Random random, FitCancellation cancellation, Action<TrainingBatch> step)
         {
             int chunks = _labelledRowsPerChunk.Length;
             long[] chunkOrder = pass.Shuffle ? BatchPlan.RandomOrder(chunks, random) : BatchPlan.InOrder(chunks);
             int number = 0;
             foreach (long chunk in chunkOrder)
             {
-                cancellation.ThrowIfCancellationRequested();
+                cancellation.ThrowIfCancelled();
                 int rows = ReadChunk(chunk);
                 if (rows == 0)
                     continue;

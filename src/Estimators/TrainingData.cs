@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
@@ -72,7 +71,7 @@ namespace MLNet.BatchNorm
             }
         }
 
-        public override void ForEachBatch(BatchPass pass, Random random, CancellationToken cancellation, Action<TrainingBatch> step)
+        public override void ForEachBatch(BatchPass pass, Random random, FitCancellation cancellation, Action<TrainingBatch> step)
         {
             int number = 0;
             ForEachBatchOf(Features, Labels, Weights, pass, random, cancellation, wholePass: true, ref number, step);

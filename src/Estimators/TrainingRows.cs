@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
@@ -33,7 +32,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>One pass over the rows: hands each mini-batch to <paramref name="step"/> inside a dispose scope of its
         /// own, so its tensors are freed when the step returns.</summary>
-        public abstract void ForEachBatch(BatchPass pass, Random random, CancellationToken cancellation, Action<TrainingBatch> step);
+        public abstract void ForEachBatch(BatchPass pass, Random random, FitCancellation cancellation, Action<TrainingBatch> step);
 
         public abstract void Dispose();
 
@@ -71,7 +70,7 @@ namespace MLNet.BatchNorm
         /// <paramref name="wholePass"/> these are all the pass's rows, so each batch also carries the pass's batch count.
         /// </summary>
         private protected static void ForEachBatchOf(Tensor features, Tensor labels, Tensor weights, BatchPass pass, Random random,
-            CancellationToken cancellation, bool wholePass, ref int number, Action<TrainingBatch> step)
+            FitCancellation cancellation, bool wholePass, ref int number, Action<TrainingBatch> step)
         {
             int rows = (int)features.shape[0];
             var batches = BatchPlan.Create(rows, pass);
@@ -79,7 +78,7 @@ namespace MLNet.BatchNorm
             using var order = tensor(pass.Shuffle ? BatchPlan.RandomOrder(rows, random) : BatchPlan.InOrder(rows), [rows]);
             foreach (var (start, length) in batches)
             {
-                cancellation.ThrowIfCancellationRequested();
+                cancellation.ThrowIfCancelled();
                 using var scope = NewDisposeScope();
                 var index = order.narrow(0, start, length);
                 step(new TrainingBatch(features.index_select(0, index), labels.index_select(0, index), weights?.index_select(0, index), ++number, count));

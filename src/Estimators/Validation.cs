@@ -8,7 +8,7 @@ namespace MLNet.BatchNorm
         private const int RowsPerChunk = 8192;
 
         /// <returns>The mean loss, and the fraction of rows whose most probable class is right (null for a regressor).</returns>
-        public static (double Loss, double? Accuracy) Evaluate(BnMlpNetwork network, TrainingData data, TrainingObjective objective)
+        public static (double Loss, double? Accuracy) Evaluate(BnMlpNetwork network, TrainingData data, TrainingObjective objective, FitCancellation cancellation)
         {
             bool wasTraining = network.training;
             network.eval();
@@ -17,6 +17,7 @@ namespace MLNet.BatchNorm
             long correct = 0;
             for (int start = 0; start < data.RowCount; start += RowsPerChunk)
             {
+                cancellation.ThrowIfCancelled();
                 using var scope = NewDisposeScope();
                 long rows = System.Math.Min(RowsPerChunk, data.RowCount - start);
                 var outputs = network.forward(data.Features.narrow(0, start, rows));
