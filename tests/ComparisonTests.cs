@@ -1,4 +1,6 @@
+using System;
 using System.Linq;
+using System.Threading;
 using Microsoft.ML;
 using MLNet.BatchNorm.Comparison;
 using MnistPipeline;
@@ -61,6 +63,42 @@ namespace MLNet.BatchNorm.Tests
             var board = new ModelComparison<Digit>().CrossValidate(Small.Take(2), Train, folds: 3);
             Assert.All(board.Rows, row => Assert.Equal(3, row.Folds));
             Assert.All(board.Rows, row => Assert.True(double.IsNaN(row.PredictionMicroseconds), "no latency sample was given"));
+        }
+
+        [Fact]
+        public void CancellingAComparisonStopsInsideTheRunningFit()
+        {
+            // 2,000 epochs take minutes: only a Fit stopped from inside ends the run within the test.
+            int finished = 0;
+            var comparison = new ModelComparison<Digit> { ContenderFinished = _ => finished++ };
+            var slow = DefaultContenders.BnMlp("long", new BnMlpTrainer.Options { HiddenLayerSizes = [32], NumberOfEpochs = 2000 });
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            Assert.ThrowsAny<OperationCanceledException>(() => comparison.Run([slow], Train, Test, cancel.Token));
+            Assert.Equal(0, finished);
+        }
+
+        [Fact]
+        public void TheSearchBudgetStopsInsideATrial()
+        {
+            // One trial of the default options on 8,000 digits takes seconds; a budget of half a second ends inside it,
+            // and a search with no finished trial has no result to give.
+            var digits = Ml.Data.LoadFromEnumerable(TestData.MnistTrain);
+            int finished = 0;
+            var search = new BnMlpSearch(seed: 5) { MaxTrials = 3, TimeBudget = TimeSpan.FromSeconds(0.5), TrialFinished = _ => finished++ };
+            var error = Assert.Throws<TimeoutException>(() => search.Run(digits));
+            Assert.Contains("before the first trial finished", error.Message);
+            Assert.Equal(0, finished);
+        }
+
+        [Fact]
+        public void CancellingTheSearchStopsInsideATrial()
+        {
+            var digits = Ml.Data.LoadFromEnumerable(TestData.MnistTrain);
+            int finished = 0;
+            var search = new BnMlpSearch(seed: 5) { MaxTrials = 3, TrialFinished = _ => finished++ };
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(0.5));
+            Assert.ThrowsAny<OperationCanceledException>(() => search.Run(digits, cancel.Token));
+            Assert.Equal(0, finished);
         }
 
         [Fact]

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using System.Reflection;
+using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
 
@@ -29,7 +30,8 @@ namespace MLNet.BatchNorm.Comparison
         /// <summary>Most candidates to train. Default 12.</summary>
         public int MaxTrials { get; init; } = 12;
 
-        /// <summary>No new trial starts after this much time. Default 2 minutes.</summary>
+        /// <summary>The search stops when this much time has passed, inside the trial then running (which is left out of
+        /// the result). Default 2 minutes.</summary>
         public TimeSpan TimeBudget { get; init; } = TimeSpan.FromMinutes(2);
 
         /// <summary>Fraction of the training rows held out to score candidates. Default 0.2.</summary>
@@ -45,22 +47,39 @@ namespace MLNet.BatchNorm.Comparison
         public Action<BnMlpTrial> TrialFinished { get; init; }
 
         /// <summary>Runs the search on <paramref name="train"/>; the first candidate is the default options.</summary>
-        public BnMlpSearchResult Run(IDataView train)
+        /// <param name="train">The training data; a part is held out to score the candidates.</param>
+        /// <param name="cancellation">Stops the search inside the running trial (its Fit throws).</param>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+        /// <exception cref="TimeoutException"><see cref="TimeBudget"/> ran out before the first trial finished.</exception>
+        public BnMlpSearchResult Run(IDataView train, CancellationToken cancellation = default)
         {
             ArgumentNullException.ThrowIfNull(train);
             var split = new MLContext(_seed).Data.TrainTestSplit(train, ValidationFraction, seed: _seed);
             var random = new Random(_seed);
             var trials = new List<BnMlpTrial>();
             var clock = Stopwatch.StartNew();
-            for (int number = 1; number <= MaxTrials && clock.Elapsed < TimeBudget; number++)
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            budget.CancelAfter(TimeBudget);
+            for (int number = 1; number <= MaxTrials && !budget.IsCancellationRequested; number++)
             {
                 var options = NewOptions();
                 if (number > 1)
                     Sample(options, random);
-                var trial = Evaluate(number, options, split.TrainSet, split.TestSet);
+                BnMlpTrial trial;
+                try
+                {
+                    trial = Evaluate(number, options, split.TrainSet, split.TestSet, budget.Token);
+                }
+                catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+                {
+                    break; // the budget ran out inside this trial
+                }
                 trials.Add(trial);
                 TrialFinished?.Invoke(trial);
             }
+            cancellation.ThrowIfCancellationRequested();
+            if (trials.Count == 0)
+                throw new TimeoutException($"The time budget ({TimeBudget}) ran out before the first trial finished.");
             var best = trials.OrderByDescending(t => t.ValidationAccuracy).ThenBy(t => t.ValidationLogLoss).First();
             return new BnMlpSearchResult { Best = best, Trials = trials, Elapsed = clock.Elapsed };
         }
@@ -71,11 +90,14 @@ namespace MLNet.BatchNorm.Comparison
 
         private BnMlpTrainer.Options NewOptions() => new() { LabelColumnName = LabelColumnName, FeatureColumnName = FeatureColumnName };
 
-        private BnMlpTrial Evaluate(int number, BnMlpTrainer.Options options, IDataView train, IDataView validation)
+        private BnMlpTrial Evaluate(int number, BnMlpTrainer.Options options, IDataView train, IDataView validation, CancellationToken cancellation)
         {
             var ml = new MLContext(_seed);
             var pipeline = ml.Transforms.Conversion.MapValueToKey(LabelColumnName, keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
                 .Append(ml.MulticlassClassification.Trainers.BnMlp(options));
+            // After the trainer exists: CancelExecution reaches the components registered with the context so far.
+            using var stop = cancellation.Register(ml.CancelExecution);
+            cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             var model = pipeline.Fit(train);
             double fitSeconds = clock.Elapsed.TotalSeconds;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
@@ -50,23 +51,34 @@ namespace MLNet.BatchNorm.Comparison
         public Action<LeaderboardRow> ContenderFinished { get; init; }
 
         /// <summary>Trains every contender on <paramref name="train"/> and evaluates it on <paramref name="test"/>.</summary>
-        public Leaderboard Run(IEnumerable<Contender> contenders, IDataView train, IDataView test)
+        /// <param name="contenders">The contenders, in the leaderboard's order.</param>
+        /// <param name="train">The training data.</param>
+        /// <param name="test">The test data.</param>
+        /// <param name="cancellation">Stops the comparison inside the running contender's Fit (through
+        /// <c>MLContext.CancelExecution()</c>, which ML.NET's trainers check).</param>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+        public Leaderboard Run(IEnumerable<Contender> contenders, IDataView train, IDataView test, CancellationToken cancellation = default)
         {
             ArgumentNullException.ThrowIfNull(contenders);
             ArgumentNullException.ThrowIfNull(train);
             ArgumentNullException.ThrowIfNull(test);
-            return new Leaderboard(contenders.Select(c => Report(c, [Measure(c, train, test)])).ToList());
+            return new Leaderboard(contenders.Select(c => Report(c, [Measure(c, train, test, cancellation)])).ToList());
         }
 
         /// <summary>Trains and evaluates every contender on the same <paramref name="folds"/> folds of <paramref name="data"/>
         /// and averages the results.</summary>
-        public Leaderboard CrossValidate(IEnumerable<Contender> contenders, IDataView data, int folds = 5)
+        /// <param name="contenders">The contenders, in the leaderboard's order.</param>
+        /// <param name="data">The data to split into folds.</param>
+        /// <param name="folds">Number of folds; at least 2.</param>
+        /// <param name="cancellation">Stops the comparison inside the running contender's Fit.</param>
+        /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+        public Leaderboard CrossValidate(IEnumerable<Contender> contenders, IDataView data, int folds = 5, CancellationToken cancellation = default)
         {
             ArgumentNullException.ThrowIfNull(contenders);
             ArgumentNullException.ThrowIfNull(data);
             ArgumentOutOfRangeException.ThrowIfLessThan(folds, 2);
             var splits = new MLContext(_seed).Data.CrossValidationSplit(data, folds, seed: _seed);
-            return new Leaderboard(contenders.Select(c => Report(c, splits.Select(s => Measure(c, s.TrainSet, s.TestSet)).ToList())).ToList());
+            return new Leaderboard(contenders.Select(c => Report(c, splits.Select(s => Measure(c, s.TrainSet, s.TestSet, cancellation)).ToList())).ToList());
         }
 
         private LeaderboardRow Report(Contender contender, IReadOnlyList<LeaderboardRow> folds)
@@ -88,11 +100,14 @@ namespace MLNet.BatchNorm.Comparison
             return row;
         }
 
-        private LeaderboardRow Measure(Contender contender, IDataView train, IDataView test)
+        private LeaderboardRow Measure(Contender contender, IDataView train, IDataView test, CancellationToken cancellation)
         {
             var ml = new MLContext(_seed);
             var pipeline = ml.Transforms.Conversion.MapValueToKey(_labelColumnName, keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue)
                 .Append(contender.CreateEstimator(ml));
+            // After the estimators exist: CancelExecution reaches the components registered with the context so far.
+            using var stop = cancellation.Register(ml.CancelExecution);
+            cancellation.ThrowIfCancellationRequested();
             var clock = Stopwatch.StartNew();
             var model = pipeline.Fit(train);
             double fitSeconds = clock.Elapsed.TotalSeconds;
