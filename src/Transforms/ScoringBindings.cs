@@ -29,6 +29,7 @@ namespace MLNet.BatchNorm
             if (vector.Size != 0 && vector.Size != model.InputCount)
                 throw host.ExceptSchemaMismatch(nameof(inputSchema), "feature", feature.Name, expected, $"a vector of {vector.Size}");
 
+            Transformer = transformer;
             InputSchema = inputSchema;
             FeatureColumn = feature;
             Network = model.Network;
@@ -50,6 +51,9 @@ namespace MLNet.BatchNorm
             }
             OutputSchema = builder.ToSchema();
         }
+
+        /// <summary>The transformer these bindings apply.</summary>
+        public BnMlpTransformerBase Transformer { get; }
 
         public DataViewSchema InputSchema { get; }
 
