@@ -12,7 +12,9 @@ namespace MLNet.BatchNorm
     /// <see cref="Transform"/> and <see cref="PredictionEngine{TSrc, TDst}"/> with batch normalization folded into the
     /// dense layers (population statistics only, so a row scores the same alone as in any batch), and the model zip entry.
     /// </summary>
-    public abstract class BnMlpTransformerBase : ISingleFeaturePredictionTransformer<BnMlpModelParameters>, ICanSaveModel
+    /// <remarks>ML.NET's permutation feature importance for a whole pipeline finds the predictor in it through the
+    /// non-generic <see cref="ISingleFeaturePredictionTransformer"/>, an internal interface its own trainers implement.</remarks>
+    public abstract class BnMlpTransformerBase : ISingleFeaturePredictionTransformer<BnMlpModelParameters>, ISingleFeaturePredictionTransformer, ICanSaveModel
     {
         private protected BnMlpTransformerBase(IHostEnvironment env, string name, BnMlpModelParameters model, string featureColumnName)
         {
