@@ -2,6 +2,7 @@ using System.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Data.IO;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using MLNet.BatchNorm;
 
@@ -55,6 +56,22 @@ namespace MLNet.BatchNorm
                 var saver = new BinarySaver(Host, new BinarySaver.Arguments { Silent = true });
                 DataSaverUtils.SaveDataView(ch, saver, new EmptyDataView(Host, schema.ToSchema()), writer.BaseStream);
             });
+        }
+
+        /// <summary><c>Score</c>: the softmax of the logits, [N, classes]. <c>PredictedLabel</c>: the key of the most
+        /// probable class, [N, 1] UInt32 as ML.NET's key columns are in ONNX (ArgMax counts from 0, keys from 1).</summary>
+        private protected override void SaveOnnxScores(OnnxContext ctx, string outputLayer, DataViewSchema outputSchema)
+        {
+            string score = AddOnnxColumn(ctx, outputSchema, DefaultColumnNames.Score);
+            BnMlpOnnxGraph.AddNodeInto(ctx, "Softmax", [outputLayer], score, node => node.AddAttribute("axis", 1L));
+            string index = BnMlpOnnxGraph.AddNode(ctx, "ArgMax", [score], NumberDataViewType.Int64, "BnMlpArgMax", node =>
+            {
+                node.AddAttribute("axis", 1L);
+                node.AddAttribute("keepdims", 1L);
+            });
+            string key = BnMlpOnnxGraph.AddNode(ctx, "Add", [index, ctx.AddInitializer(1L, "BnMlpKeyOffset")], NumberDataViewType.Int64, "BnMlpKey");
+            string predictedLabel = AddOnnxColumn(ctx, outputSchema, DefaultColumnNames.PredictedLabel);
+            BnMlpOnnxGraph.AddNodeInto(ctx, "Cast", [key], predictedLabel, node => node.AddAttribute("to", typeof(uint)));
         }
 
         internal static BnMlpMulticlassTransformer Create(IHostEnvironment env, ModelLoadContext ctx)

@@ -1,4 +1,6 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using MLNet.BatchNorm;
 
@@ -24,6 +26,10 @@ namespace MLNet.BatchNorm
         }
 
         private protected override ModelEntryFormat Format => ModelEntryFormat.Regressor;
+
+        /// <summary><c>Score</c>: the output unit's value, [N, 1].</summary>
+        private protected override void SaveOnnxScores(OnnxContext ctx, string outputLayer, DataViewSchema outputSchema) =>
+            BnMlpOnnxGraph.AddNodeInto(ctx, "Identity", [outputLayer], AddOnnxColumn(ctx, outputSchema, DefaultColumnNames.Score));
 
         internal static BnMlpRegressionTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
         {

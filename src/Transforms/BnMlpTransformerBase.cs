@@ -2,6 +2,7 @@ using System.IO;
 using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
 namespace MLNet.BatchNorm
@@ -11,7 +12,9 @@ namespace MLNet.BatchNorm
     /// <see cref="Transform"/> and <see cref="PredictionEngine{TSrc, TDst}"/> with batch normalization folded into the
     /// dense layers (population statistics only, so a row scores the same alone as in any batch), and the model zip entry.
     /// </summary>
-    public abstract class BnMlpTransformerBase : ISingleFeaturePredictionTransformer<BnMlpModelParameters>, ICanSaveModel
+    /// <remarks>ML.NET's permutation feature importance for a whole pipeline finds the predictor in it through the
+    /// non-generic <see cref="ISingleFeaturePredictionTransformer"/>, an internal interface its own trainers implement.</remarks>
+    public abstract class BnMlpTransformerBase : ISingleFeaturePredictionTransformer<BnMlpModelParameters>, ISingleFeaturePredictionTransformer, ICanSaveModel
     {
         private protected BnMlpTransformerBase(IHostEnvironment env, string name, BnMlpModelParameters model, string featureColumnName)
         {
@@ -57,6 +60,32 @@ namespace MLNet.BatchNorm
             Host.CheckValue(inputSchema, nameof(inputSchema));
             return new ScoringBindings(Host, this, inputSchema);
         }
+
+        /// <summary>Adds the scoring of <paramref name="featureColumn"/> to an ONNX graph (what
+        /// <c>mlContext.Model.ConvertToOnnx</c> asks of <see cref="Transform"/>'s output): the network, then the score
+        /// columns of <paramref name="outputSchema"/> under their ML.NET names.</summary>
+        internal void SaveAsOnnx(OnnxContext ctx, DataViewSchema.Column featureColumn, DataViewSchema outputSchema)
+        {
+            Host.CheckValue(ctx, nameof(ctx));
+            if (!ctx.ContainsColumn(featureColumn.Name))
+            {
+                throw Host.Except($"The feature column '{featureColumn.Name}' has no ONNX variable: the pipeline step that makes it " +
+                    "cannot be exported to ONNX, so neither can the BN-MLP that reads it.");
+            }
+            string outputLayer = BnMlpOnnxGraph.AddNetwork(ctx, Model, ctx.GetVariableName(featureColumn.Name));
+            SaveOnnxScores(ctx, outputLayer, outputSchema);
+        }
+
+        /// <summary>Adds the nodes that turn the output layer's values [N, outputs] into this transformer's score columns.</summary>
+        /// <param name="ctx">The ONNX graph being built.</param>
+        /// <param name="outputLayer">The variable holding the output layer's values.</param>
+        /// <param name="outputSchema">The scored schema, whose score columns give the variables' types.</param>
+        private protected abstract void SaveOnnxScores(OnnxContext ctx, string outputLayer, DataViewSchema outputSchema);
+
+        /// <summary>Declares the ONNX variable of the score column <paramref name="name"/>; later steps and the graph's
+        /// outputs find the column under it.</summary>
+        private protected static string AddOnnxColumn(OnnxContext ctx, DataViewSchema outputSchema, string name) =>
+            ctx.AddIntermediateVariable(outputSchema[name].Type, name);
 
         /// <summary>The signature and versions of this transformer's zip entry.</summary>
         private protected abstract ModelEntryFormat Format { get; }

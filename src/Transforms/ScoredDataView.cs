@@ -3,11 +3,16 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 
 namespace MLNet.BatchNorm
 {
-    /// <summary>The result of <see cref="BnMlpTransformerBase.Transform"/>: the input, scored as cursors move.</summary>
-    internal sealed class ScoredDataView : IDataView
+    /// <summary>
+    /// The result of <see cref="BnMlpTransformerBase.Transform"/>: the input, scored as cursors move. A data transform of
+    /// its source that can save itself as ONNX: <c>mlContext.Model.ConvertToOnnx</c> walks a transformed view back through
+    /// such transforms and asks each one for its nodes.
+    /// </summary>
+    internal sealed class ScoredDataView : ITransformCanSaveOnnx
     {
         private readonly ScoringBindings _bindings;
         private readonly IDataView _source;
@@ -19,6 +24,9 @@ namespace MLNet.BatchNorm
         }
 
         public bool CanShuffle => _source.CanShuffle;
+
+        /// <summary>The unscored input.</summary>
+        public IDataView Source => _source;
 
         public DataViewSchema Schema => _bindings.OutputSchema;
 
@@ -47,6 +55,16 @@ namespace MLNet.BatchNorm
                 .Select(cursor => (DataViewRowCursor)new ScoredCursor(_bindings, cursor, active, null))
                 .ToArray();
         }
+
+        /// <summary>Every BN-MLP is a chain of ops that ONNX has (Gemm, the activations, Softmax, ArgMax).</summary>
+        public bool CanSaveOnnx(OnnxContext ctx) => true;
+
+        public void SaveAsOnnx(OnnxContext ctx) => _bindings.Transformer.SaveAsOnnx(ctx, _bindings.FeatureColumn, _bindings.OutputSchema);
+
+        /// <summary>A scored view is saved as its transformer (<c>mlContext.Model.Save</c>), which applies to any input; ML.NET
+        /// asks data transforms to save themselves only in its legacy command-line pipelines.</summary>
+        void ICanSaveModel.Save(ModelSaveContext ctx) =>
+            throw new NotSupportedException("A BN-MLP's scored data view cannot be saved on its own: save the transformer or the whole model with mlContext.Model.Save.");
 
         /// <summary>Moves the input cursor; the scored row on top of it does the rest. Owns the input cursor and the
         /// block scorer, if any.</summary>

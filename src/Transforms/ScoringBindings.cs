@@ -32,6 +32,7 @@ namespace MLNet.BatchNorm
             if (vector.Size != 0 && vector.Size != model.InputCount)
                 throw host.ExceptSchemaMismatch(nameof(inputSchema), "feature", feature.Name, expected, $"a vector of {vector.Size}");
 
+            Transformer = transformer;
             InputSchema = inputSchema;
             FeatureColumn = feature;
             Network = model.Network;
@@ -73,6 +74,9 @@ namespace MLNet.BatchNorm
             PredictedLabel,
             Probability,
         }
+
+        /// <summary>The transformer these bindings apply.</summary>
+        public BnMlpTransformerBase Transformer { get; }
 
         public DataViewSchema InputSchema { get; }
 

@@ -1,0 +1,60 @@
+using System;
+using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// The BN-MLP as ONNX nodes, for ML.NET's own export (<c>mlContext.Model.ConvertToOnnx</c>): the network the managed
+    /// scorer computes, built from the model's <see cref="BnMlpModelParameters.ScoringLayers"/> (input batch normalization
+    /// folded into the first layer, each layer's batch normalization folded into its <c>Gemm</c>), then the activations.
+    /// The transformers add their score columns on top (<see cref="BnMlpTransformerBase"/>).
+    /// </summary>
+    internal static class BnMlpOnnxGraph
+    {
+        /// <summary>Adds the network's nodes, reading the float tensor [N, inputs] <paramref name="features"/>, and returns
+        /// the variable holding the output layer's values [N, outputs]: class logits, or the regression value. Every op
+        /// applied to the features belongs here, so that the graph stays the managed scorer's computation.</summary>
+        public static string AddNetwork(OnnxContext ctx, BnMlpModelParameters model, string features)
+        {
+            string current = features;
+            var layers = model.ScoringLayers;
+            for (int i = 0; i < layers.Length; i++)
+            {
+                var layer = layers[i];
+                var (weights, bias) = FoldedNetwork.FoldBatchNorm(layer);
+                string w = ctx.AddInitializer(weights, [layer.OutputCount, layer.InputCount], $"BnMlpWeights{i}");
+                string b = ctx.AddInitializer(bias, [layer.OutputCount], $"BnMlpBias{i}");
+                var dense = new VectorDataViewType(NumberDataViewType.Single, layer.OutputCount);
+                current = AddNode(ctx, "Gemm", [current, w, b], dense, $"BnMlpDense{i}", node => node.AddAttribute("transB", 1L));
+                if (layer.Activation is BnMlpActivation activation)
+                    current = AddNode(ctx, OpType(activation), [current], dense, $"BnMlpActivation{i}");
+            }
+            return current;
+        }
+
+        /// <summary>Adds a node with one output, a new intermediate variable of <paramref name="type"/>, and returns its name.</summary>
+        public static string AddNode(OnnxContext ctx, string opType, string[] inputs, DataViewType type, string outputName, Action<OnnxNode> attributes = null)
+        {
+            string output = ctx.AddIntermediateVariable(type, outputName);
+            AddNodeInto(ctx, opType, inputs, output, attributes);
+            return output;
+        }
+
+        /// <summary>Adds a node writing to an existing variable, such as a score column's.</summary>
+        public static void AddNodeInto(OnnxContext ctx, string opType, string[] inputs, string output, Action<OnnxNode> attributes = null)
+        {
+            // The empty domain is ONNX's standard operator set; ML.NET's default would be its ai.onnx.ml domain.
+            var node = ctx.CreateNode(opType, inputs, [output], ctx.GetNodeName(opType), "");
+            attributes?.Invoke(node);
+        }
+
+        private static string OpType(BnMlpActivation activation) => activation switch
+        {
+            BnMlpActivation.ReLU => "Relu",
+            BnMlpActivation.Sigmoid => "Sigmoid",
+            BnMlpActivation.Tanh => "Tanh",
+            _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+        };
+    }
+}
