@@ -155,6 +155,50 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        public void BinaryClassifierPipelineExportsScoreProbabilityAndPredictedLabel()
+        {
+            var ml = new MLContext(seed: 6);
+            var data = ml.Data.LoadFromEnumerable(Tabular(600, seed: 6)
+                .Select(row => new BinaryRow { IsHigh = row.Label == "high", Color = row.Color, Numeric = row.Numeric }));
+            var pipeline = ml.Transforms.Categorical.OneHotEncoding("ColorVector", "Color")
+                .Append(ml.Transforms.NormalizeMeanVariance("Numeric"))
+                .Append(ml.Transforms.Concatenate("Features", "ColorVector", "Numeric"))
+                .Append(ml.BinaryClassification.Trainers.BnMlp(new BnMlpBinaryTrainer.Options
+                {
+                    LabelColumnName = "IsHigh",
+                    HiddenLayerSizes = [12, 6],
+                    NumberOfEpochs = 10,
+                }));
+            var model = pipeline.Fit(data);
+            var scored = model.Transform(data);
+
+            float[][] score = null, probability = null;
+            bool[][] predicted = null;
+            WithOnnx(ml, model, data, viaOnnx =>
+            {
+                score = Column<float>(viaOnnx, "Score");
+                probability = Column<float>(viaOnnx, "Probability");
+                predicted = Column<bool>(viaOnnx, "PredictedLabel");
+            });
+            var expectedScore = Column<float>(scored, "Score");
+            var expectedProbability = Column<float>(scored, "Probability");
+            var expectedPredicted = Column<bool>(scored, "PredictedLabel");
+            Assert.Equal(expectedScore.Length, score.Length);
+            float max = 0;
+            for (int i = 0; i < expectedScore.Length; i++)
+            {
+                max = Math.Max(max, Math.Abs(expectedScore[i].Single() - score[i].Single()));
+                max = Math.Max(max, Math.Abs(expectedProbability[i].Single() - probability[i].Single()));
+            }
+            _output.WriteLine($"OneHot + NormalizeMeanVariance + Concatenate + binary BnMlp: max |Score or Probability difference| {max:G3} over 600 rows");
+            Assert.InRange(max, 0, Tolerance);
+            // Scores within 1e-5 of 0 could flip; none is that close here, so the labels must agree exactly.
+            Assert.Equal(expectedPredicted.Select(p => p.Single()), predicted.Select(p => p.Single()));
+            Assert.Contains(expectedPredicted, p => p.Single());
+            Assert.Contains(expectedPredicted, p => !p.Single());
+        }
+
+        [Fact]
         public void ExportNamesTheFeatureColumnWhenItsStepCannotBeExported()
         {
             var ml = new MLContext(seed: 5);
@@ -261,6 +305,16 @@ namespace MLNet.BatchNorm.Tests
             public float[] Numeric { get; set; }
 
             public float Target { get; set; }
+        }
+
+        private sealed class BinaryRow
+        {
+            public bool IsHigh { get; set; }
+
+            public string Color { get; set; }
+
+            [VectorType(3)]
+            public float[] Numeric { get; set; }
         }
 
         private sealed class FeaturesRow

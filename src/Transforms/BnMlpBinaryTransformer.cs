@@ -1,4 +1,6 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 using MLNet.BatchNorm;
 
@@ -26,6 +28,17 @@ namespace MLNet.BatchNorm
         }
 
         private protected override ModelEntryFormat Format => ModelEntryFormat.Binary;
+
+        /// <summary>Score is the logit, Probability its sigmoid and PredictedLabel whether the logit is positive, as the
+        /// managed scorer computes them.</summary>
+        private protected override void SaveOnnxScores(OnnxContext ctx, string outputLayer, DataViewSchema outputSchema)
+        {
+            string score = AddOnnxColumn(ctx, outputSchema, DefaultColumnNames.Score);
+            BnMlpOnnxGraph.AddNodeInto(ctx, "Identity", [outputLayer], score);
+            BnMlpOnnxGraph.AddNodeInto(ctx, "Sigmoid", [outputLayer], AddOnnxColumn(ctx, outputSchema, DefaultColumnNames.Probability));
+            BnMlpOnnxGraph.AddNodeInto(ctx, "Greater", [score, ctx.AddInitializer(0f, "BnMlpZeroLogit")],
+                AddOnnxColumn(ctx, outputSchema, DefaultColumnNames.PredictedLabel));
+        }
 
         internal static BnMlpBinaryTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
         {
