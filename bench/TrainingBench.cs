@@ -6,7 +6,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm.Bench

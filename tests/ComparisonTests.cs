@@ -1,7 +1,7 @@
 using System.Linq;
 using Microsoft.ML;
 using MLNet.BatchNorm.Comparison;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using Xunit;
 
 namespace MLNet.BatchNorm.Tests

@@ -2,7 +2,7 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.ML;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using Xunit;
 
 namespace MLNet.BatchNorm.Tests

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using Microsoft.ML;
 using MLNet.BatchNorm;
+using MLNet.BatchNorm.TestSupport;
 using ScottPlot;
 
 namespace MnistPipeline

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
-using Microsoft.ML.Data;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MnistPipeline
 {
@@ -16,24 +16,10 @@ namespace MnistPipeline
             var model = ml.Model.Load(arguments.ScoreModel, out _);
             var (_, test) = arguments.LoadData();
             using var output = File.Create(arguments.ScoreOutput);
-            foreach (var scores in ScoresOf(model.Transform(ml.Data.LoadFromEnumerable(test))))
+            foreach (var scores in ScoreColumn.Rows(model.Transform(ml.Data.LoadFromEnumerable(test))))
                 output.Write(MemoryMarshal.AsBytes(scores.AsSpan()));
             Console.WriteLine($"Scored {test.Length} rows with {arguments.ScoreModel} into {arguments.ScoreOutput}.");
             return 0;
-        }
-
-        /// <summary>The Score column of <paramref name="scored"/>, row by row.</summary>
-        public static System.Collections.Generic.IEnumerable<float[]> ScoresOf(IDataView scored)
-        {
-            var column = scored.Schema["Score"];
-            using var cursor = scored.GetRowCursor([column]);
-            var getter = cursor.GetGetter<VBuffer<float>>(column);
-            VBuffer<float> value = default;
-            while (cursor.MoveNext())
-            {
-                getter(ref value);
-                yield return value.DenseValues().ToArray();
-            }
         }
     }
 }
