@@ -21,6 +21,7 @@ namespace MLNet.BatchNorm.Tests
         ];
 
         [Fact]
+        [Trait("Category", "Long")]
         public void EveryContenderGetsARowWithMeasuredFigures()
         {
             var comparison = new ModelComparison<Digit> { LatencySample = TestData.MnistTest.Take(50).ToArray(), PredictionsPerRound = 50 };
@@ -56,6 +57,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void CrossValidationAveragesTheSameFoldsForEveryContender()
         {
             var board = new ModelComparison<Digit>().CrossValidate(Small.Take(2), Train, folds: 3);
@@ -73,6 +75,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void TheSearchStartsFromTheDefaultsAndRepeatsWithTheSameSeed()
         {
             BnMlpSearchResult Search() => new BnMlpSearch(seed: 5) { MaxTrials = 3 }.Run(Train);

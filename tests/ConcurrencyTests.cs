@@ -18,6 +18,7 @@ namespace MLNet.BatchNorm.Tests
         public ConcurrencyTests(MnistModelFixture fixture) => _fixture = fixture;
 
         [Fact]
+        [Trait("Category", "Long")]
         public void EightThreadsSharingOneLoadedModelGetExactlyTheSerialScores()
         {
             var ml = _fixture.Context;

@@ -149,6 +149,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void ModelSavedHereScoresBitIdenticallyInAFreshProcess()
         {
             var ml = _fixture.Context;

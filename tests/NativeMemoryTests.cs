@@ -11,6 +11,7 @@ namespace MLNet.BatchNorm.Tests
     public sealed class NativeMemoryTests
     {
         [Fact]
+        [Trait("Category", "Long")]
         public void RepeatedFitsDoNotGrowNativeMemory()
         {
             // Each fit holds 5,000 x 200 floats (4 MB) of features in native memory plus per-batch activations; a leak
@@ -29,6 +30,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void AHundredFitsOfASmallNetworkKeepTheNativeHeapFlat()
         {
             // 100 complete Fit cycles (data to native tensors, network, optimizer, statistics pass, all disposed). The
@@ -51,6 +53,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void CancellingStopsWithinTheEpochAndLeavesNoNativeMemoryBehind()
         {
             var ml = new MLContext(seed: 1);
