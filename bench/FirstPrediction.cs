@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MLNet.BatchNorm.Bench
 {

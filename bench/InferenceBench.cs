@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm.Bench
@@ -15,11 +15,8 @@ namespace MLNet.BatchNorm.Bench
     /// </summary>
     internal static class InferenceBench
     {
-        public static int Run(string[] args)
+        public static int Run(bool quick)
         {
-            if (args.Length == 2 && args[0] is "--first-prediction" or "--first-prediction-direct")
-                return FirstPrediction.Run(args[1], direct: args[0] == "--first-prediction-direct");
-            bool quick = args.Contains("--quick");
             int rounds = quick ? 11 : 31, callsPerRound = quick ? 2_000 : 10_000;
             set_num_threads(1);
             using var setup = new InferenceSetup(epochs: quick ? 3 : 15);

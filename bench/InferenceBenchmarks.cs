@@ -5,7 +5,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.ML;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm.Bench

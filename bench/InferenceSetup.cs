@@ -4,7 +4,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MLNet.BatchNorm.Bench
 {

@@ -1,31 +1,107 @@
 using System;
+using System.CommandLine;
+using System.Globalization;
 using System.Linq;
 
 namespace MLNet.BatchNorm.Bench
 {
-    /// <summary>Entry point: the first argument picks the benchmark, the rest go to it.</summary>
+    /// <summary>
+    /// The command line (<c>--help</c> lists it): one subcommand per benchmark, each with <c>--quick</c> for a short run.
+    /// Each benchmark's code is in its own file.
+    /// </summary>
     public static class Program
     {
-        public static int Main(string[] args)
+        public static int Main(string[] args) => CommandLine().Parse(args).Invoke();
+
+        private static RootCommand CommandLine() => new("Speed and memory benchmarks of MLNet.BatchNorm, with baselines measured in the same run.")
         {
-            string mode = args.FirstOrDefault();
-            string[] rest = args.Skip(1).ToArray();
-            switch (mode)
+            Inference(), BenchmarkDotNet(), Training(), TimeToAccuracyCommand(), Streaming(),
+        };
+
+        private static Option<bool> Quick() => new("--quick") { Description = "A short run." };
+
+        private static Command Inference()
+        {
+            var quick = Quick();
+            // The fresh child processes that time load-to-first-prediction (FirstPrediction.InFreshProcesses).
+            var first = new Option<string>("--first-prediction") { Description = "Child process: load ZIP through ML.NET and predict one row.", HelpName = "ZIP", Hidden = true };
+            var firstDirect = new Option<string>("--first-prediction-direct") { Description = "Child process: load ZIP with BnMlpPredictor.Load and predict one row.", HelpName = "ZIP", Hidden = true };
+            var command = new Command("inference", "Single-row latency and batch throughput of BnMlp against an unfolded network, TorchSharp eval and LbfgsMaximumEntropy; load to first prediction.")
             {
-                case "inference":
-                    return InferenceBench.Run(rest);
-                case "benchmarkdotnet":
-                    return InferenceBenchmarks.Run(quick: rest.Contains("--quick"));
-                case "training":
-                    return TrainingBench.Run(rest);
-                case "time-to-accuracy":
-                    return TimeToAccuracy.Run(rest);
-                case "streaming":
-                    return StreamingBench.Run(rest);
-                default:
-                    Console.Error.WriteLine("usage: dotnet run --project bench -c Release -- inference|benchmarkdotnet|training|time-to-accuracy|streaming [--quick] [options]");
-                    return 2;
-            }
+                quick, first, firstDirect,
+            };
+            command.SetAction(result =>
+                result.GetValue(first) is string zip ? FirstPrediction.Run(zip, direct: false)
+                : result.GetValue(firstDirect) is string directZip ? FirstPrediction.Run(directZip, direct: true)
+                : InferenceBench.Run(result.GetValue(quick)));
+            return command;
+        }
+
+        private static Command BenchmarkDotNet()
+        {
+            var quick = Quick();
+            var command = new Command("benchmarkdotnet", "The inference comparison under BenchmarkDotNet (--quick: its ShortRun job).") { quick };
+            command.SetAction(result => InferenceBenchmarks.Run(result.GetValue(quick)));
+            return command;
+        }
+
+        private static Command Training()
+        {
+            var quick = Quick();
+            var command = new Command("training", "Training steps per second: BnMlp's Fit, a bare TorchSharp loop and PyTorch, one thread.") { quick };
+            command.SetAction(result => TrainingBench.Run(result.GetValue(quick)));
+            return command;
+        }
+
+        private static Command TimeToAccuracyCommand()
+        {
+            var defaults = new TimeToAccuracy.Settings();
+            var quick = Quick();
+            var epochs = new Option<int?>("--epochs") { Description = "Epochs [default: 26, 8 with --quick]." };
+            var hidden = new Option<int[]>("--hidden")
+            {
+                Description = "Hidden layer sizes, comma-separated.", HelpName = "N,N",
+                Arity = ArgumentArity.ExactlyOne, DefaultValueFactory = _ => defaults.Hidden,
+                CustomParser = result =>
+                {
+                    string token = result.Tokens.Single().Value;
+                    var sizes = token.Split(',').Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? n : 0).ToArray();
+                    if (sizes.All(n => n > 0))
+                        return sizes;
+                    result.AddError($"--hidden needs positive integers separated by commas, got '{token}'.");
+                    return null;
+                },
+            };
+            var dropout = new Option<float>("--dropout") { Description = "Dropout rate.", DefaultValueFactory = _ => defaults.Dropout };
+            var optimizer = new Option<BnMlpOptimizer>("--optimizer") { Description = "Optimizer.", DefaultValueFactory = _ => defaults.Optimizer };
+            var momentum = new Option<float>("--momentum") { Description = "Momentum of SgdMomentum.", DefaultValueFactory = _ => defaults.Momentum };
+            var weightDecay = new Option<float>("--weight-decay") { Description = "L2 weight decay.", DefaultValueFactory = _ => defaults.WeightDecay };
+            var learningRate = new Option<float>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+            var schedule = new Option<LearningRateSchedule>("--schedule") { Description = "Learning rate schedule.", DefaultValueFactory = _ => defaults.Schedule };
+            var batch = new Option<int>("--batch") { Description = "Rows per mini-batch.", DefaultValueFactory = _ => defaults.Batch };
+            var threads = new Option<int>("--threads") { Description = "TorchSharp threads.", DefaultValueFactory = _ => defaults.Threads };
+            var command = new Command("time-to-accuracy", "Fit time until Fashion-MNIST test accuracy reaches 90.5 % and 91 %.")
+            {
+                quick, epochs, hidden, dropout, optimizer, momentum, weightDecay, learningRate, schedule, batch, threads,
+            };
+            command.SetAction(result => TimeToAccuracy.Run(new TimeToAccuracy.Settings
+            {
+                Quick = result.GetValue(quick), Epochs = result.GetValue(epochs), Hidden = result.GetValue(hidden),
+                Dropout = result.GetValue(dropout), Optimizer = result.GetValue(optimizer), Momentum = result.GetValue(momentum),
+                WeightDecay = result.GetValue(weightDecay), LearningRate = result.GetValue(learningRate), Schedule = result.GetValue(schedule),
+                Batch = result.GetValue(batch), Threads = result.GetValue(threads),
+            }));
+            return command;
+        }
+
+        private static Command Streaming()
+        {
+            var quick = Quick();
+            // The fresh child process that measures an in-memory Fit on Fashion-MNIST (StreamingBench.MeasureFashionInFreshProcess).
+            var fashionMemory = new Option<string>("--fashion-memory") { Description = "Child process: peak memory of a Fit on the binary IDataView FILE.", HelpName = "FILE", Hidden = true };
+            var command = new Command("streaming", "Training beyond memory: a streamed epoch against an in-memory one, peak resident memory.") { quick, fashionMemory };
+            command.SetAction(result => result.GetValue(fashionMemory) is string file ? StreamingBench.MeasureFashion(file) : StreamingBench.Run(result.GetValue(quick)));
+            return command;
         }
     }
 }

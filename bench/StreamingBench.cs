@@ -4,7 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using Microsoft.ML;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MLNet.BatchNorm.Bench
 {
@@ -17,12 +17,8 @@ namespace MLNet.BatchNorm.Bench
     {
         private const int Batch = 256, BudgetMegabytes = 1024;
 
-        public static int Run(string[] args)
+        public static int Run(bool quick)
         {
-            int fashion = Array.IndexOf(args, "--fashion-memory");
-            if (fashion >= 0)
-                return MeasureFashion(args[fashion + 1]);
-            bool quick = args.Contains("--quick");
             long streamedRows = quick ? 1_000_000 : 5_000_000, inMemoryRows = 1_000_000;
             Console.WriteLine($"784-100-100-100-10 BN, SGD lr 0.01, batch {Batch}, one epoch, 1 thread; " +
                 $"{(quick ? "quick" : "full")} mode; load {InferenceBench.LoadAverage()}.");
@@ -63,7 +59,7 @@ namespace MLNet.BatchNorm.Bench
         }
 
         /// <summary>The child process of <see cref="MeasureFashionInFreshProcess"/>.</summary>
-        private static int MeasureFashion(string file)
+        public static int MeasureFashion(string file)
         {
             var ml = new MLContext(seed: 1);
             var data = ml.Data.LoadFromBinary(file);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MLNet.BatchNorm.Bench
 {

@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MLNet.BatchNorm.Bench
 {
@@ -16,15 +16,30 @@ namespace MLNet.BatchNorm.Bench
     /// </summary>
     internal static class TimeToAccuracy
     {
-        public static int Run(string[] args)
+        /// <summary>The configuration; the defaults are the best one found (Epochs: 26, or 8 when Quick).</summary>
+        public sealed record Settings
+        {
+            public bool Quick { get; init; }
+            public int? Epochs { get; init; }
+            public int[] Hidden { get; init; } = [512, 256];
+            public float Dropout { get; init; } = 0.3f;
+            public BnMlpOptimizer Optimizer { get; init; } = BnMlpOptimizer.Adam;
+            public float Momentum { get; init; } = 0.9f;
+            public float WeightDecay { get; init; }
+            public float LearningRate { get; init; } = 2e-3f;
+            public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;
+            public int Batch { get; init; } = 256;
+            public int Threads { get; init; } = 2;
+        }
+
+        public static int Run(Settings settings)
         {
             if (!Directory.Exists(Digits.FashionDirectory))
             {
                 Console.Error.WriteLine($"Fashion-MNIST is not in {Digits.FashionDirectory}: sudo apt-get install dataset-fashion-mnist");
                 return 3;
             }
-            int epochs = (int)Option(args, "--epochs", args.Contains("--quick") ? 8 : 26);
-            int[] hidden = Array.IndexOf(args, "--hidden") is int h and >= 0 ? args[h + 1].Split(',').Select(int.Parse).ToArray() : [512, 256];
+            int epochs = settings.Epochs ?? (settings.Quick ? 8 : 26);
             var (trainRows, testRows) = Digits.LoadFashion();
             var ml = new MLContext(seed: 1);
             var keys = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
@@ -35,12 +50,9 @@ namespace MLNet.BatchNorm.Bench
             double best = 0;
             var options = new BnMlpTrainer.Options
             {
-                HiddenLayerSizes = hidden, DropoutRate = (float)Option(args, "--dropout", 0.3),
-                Optimizer = Option(args, "--optimizer", BnMlpOptimizer.Adam),
-                Momentum = (float)Option(args, "--momentum", 0.9), WeightDecay = (float)Option(args, "--weight-decay", 0),
-                LearningRate = (float)Option(args, "--lr", 2e-3),
-                LearningRateSchedule = Option(args, "--schedule", LearningRateSchedule.Cosine),
-                BatchSize = (int)Option(args, "--batch", 256), NumberOfEpochs = epochs, NumberOfThreads = (int)Option(args, "--threads", 2),
+                HiddenLayerSizes = settings.Hidden, DropoutRate = settings.Dropout, Optimizer = settings.Optimizer,
+                Momentum = settings.Momentum, WeightDecay = settings.WeightDecay, LearningRate = settings.LearningRate,
+                LearningRateSchedule = settings.Schedule, BatchSize = settings.Batch, NumberOfEpochs = epochs, NumberOfThreads = settings.Threads,
                 // Moving averages: validating after each epoch then needs no extra pass over the training rows.
                 PopulationStatistics = PopulationStatisticsMode.MovingAverage,
                 Progress = new Reporter(m =>
@@ -72,14 +84,6 @@ namespace MLNet.BatchNorm.Bench
             Console.WriteLine($"| best epoch | {best:P2}; whole Fit {total:F1} s |");
             return 0;
         }
-
-        /// <summary>The number after <paramref name="name"/> on the command line, or <paramref name="fallback"/>.</summary>
-        private static double Option(string[] args, string name, double fallback) =>
-            Array.IndexOf(args, name) is int i and >= 0 ? double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-
-        /// <summary>The value named after <paramref name="name"/> on the command line (any case), or <paramref name="fallback"/>.</summary>
-        private static T Option<T>(string[] args, string name, T fallback) where T : struct, Enum =>
-            Array.IndexOf(args, name) is int i and >= 0 ? Enum.Parse<T>(args[i + 1], ignoreCase: true) : fallback;
 
         private sealed class Reporter(Action<BnMlpEpochMetrics> report) : IProgress<BnMlpEpochMetrics>
         {

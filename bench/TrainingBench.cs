@@ -6,7 +6,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm.Bench
@@ -17,9 +17,8 @@ namespace MLNet.BatchNorm.Bench
     /// </summary>
     internal static class TrainingBench
     {
-        public static int Run(string[] args)
+        public static int Run(bool quick)
         {
-            bool quick = args.Contains("--quick");
             set_num_threads(1);
             bool fashion = Directory.Exists(Digits.FashionDirectory);
             var (trainRows, _) = fashion ? Digits.LoadFashion() : Digits.LoadMnist10k();

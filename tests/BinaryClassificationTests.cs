@@ -6,7 +6,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -133,7 +133,7 @@ namespace MLNet.BatchNorm.Tests
             string zip = Path.Combine(directory, "model.zip"), scoresFile = Path.Combine(directory, "scores.bin");
             ml.Model.Save(_fixture.Model, _fixture.Train.Schema, zip);
 
-            string sample = typeof(ToyBinary).Assembly.Location;
+            string sample = Path.Combine(AppContext.BaseDirectory, "MnistPipeline.dll");
             var start = new ProcessStartInfo("dotnet", [sample, "--score-binary", zip, scoresFile, rows.ToString(), "--seed", seed.ToString()])
             {
                 RedirectStandardOutput = true, RedirectStandardError = true,
@@ -144,7 +144,7 @@ namespace MLNet.BatchNorm.Tests
             Assert.True(process.ExitCode == 0, output);
 
             var points = ToyBinary.Generate(rows, seed);
-            var expected = SavedModelScoring.BinaryColumnsOf(_fixture.Model.Transform(ml.Data.LoadFromEnumerable(points))).SelectMany(r => r).ToArray();
+            var expected = ScoreColumn.BinaryRows(_fixture.Model.Transform(ml.Data.LoadFromEnumerable(points))).SelectMany(r => r).ToArray();
             var actual = MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(scoresFile)).ToArray();
             Assert.Equal(3 * rows, expected.Length);
             AssertBitIdentical(expected, actual, "fresh process");
@@ -351,7 +351,7 @@ namespace MLNet.BatchNorm.Tests
 
         /// <summary>The Score, Probability and PredictedLabel columns, row by row.</summary>
         private static BinaryPrediction[] ScoredRows(IDataView scored) =>
-            SavedModelScoring.BinaryColumnsOf(scored).Select(r => new BinaryPrediction { Score = r[0], Probability = r[1], PredictedLabel = r[2] == 1 }).ToArray();
+            ScoreColumn.BinaryRows(scored).Select(r => new BinaryPrediction { Score = r[0], Probability = r[1], PredictedLabel = r[2] == 1 }).ToArray();
 
         /// <summary>The probability that a random positive row scores above a random negative one (ties count half).</summary>
         private static double RocAuc(float[] scores, bool[] labels)

@@ -3,7 +3,7 @@ using System.Linq;
 using System.Threading;
 using Microsoft.ML;
 using MLNet.BatchNorm.Comparison;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using Xunit;
 
 namespace MLNet.BatchNorm.Tests
@@ -23,6 +23,7 @@ namespace MLNet.BatchNorm.Tests
         ];
 
         [Fact]
+        [Trait("Category", "Long")]
         public void EveryContenderGetsARowWithMeasuredFigures()
         {
             var comparison = new ModelComparison<Digit> { LatencySample = TestData.MnistTest.Take(50).ToArray(), PredictionsPerRound = 50 };
@@ -58,6 +59,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void CrossValidationAveragesTheSameFoldsForEveryContender()
         {
             var board = new ModelComparison<Digit>().CrossValidate(Small.Take(2), Train, folds: 3);
@@ -111,6 +113,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void TheSearchStartsFromTheDefaultsAndRepeatsWithTheSameSeed()
         {
             BnMlpSearchResult Search() => new BnMlpSearch(seed: 5) { MaxTrials = 3 }.Run(Train);

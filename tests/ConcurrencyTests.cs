@@ -2,7 +2,7 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.ML;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using Xunit;
 
 namespace MLNet.BatchNorm.Tests
@@ -18,6 +18,7 @@ namespace MLNet.BatchNorm.Tests
         public ConcurrencyTests(MnistModelFixture fixture) => _fixture = fixture;
 
         [Fact]
+        [Trait("Category", "Long")]
         public void EightThreadsSharingOneLoadedModelGetExactlyTheSerialScores()
         {
             var ml = _fixture.Context;

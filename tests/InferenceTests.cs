@@ -6,7 +6,7 @@ using System.Linq;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using Xunit;
 
 namespace MLNet.BatchNorm.Tests
@@ -149,6 +149,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void ModelSavedHereScoresBitIdenticallyInAFreshProcess()
         {
             var ml = _fixture.Context;
@@ -156,7 +157,7 @@ namespace MLNet.BatchNorm.Tests
             string zip = Path.Combine(directory, "model.zip"), scoresFile = Path.Combine(directory, "scores.bin");
             ml.Model.Save(_fixture.Model, _fixture.Train.Schema, zip);
 
-            string sample = typeof(Digits).Assembly.Location;
+            string sample = Path.Combine(AppContext.BaseDirectory, "MnistPipeline.dll");
             var start = new ProcessStartInfo("dotnet", [sample, "--score", zip, scoresFile]) { RedirectStandardOutput = true, RedirectStandardError = true };
             using var process = Process.Start(start);
             string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();

@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using Xunit;
 
 namespace MLNet.BatchNorm.Tests

@@ -12,6 +12,7 @@ namespace MLNet.BatchNorm.Tests
     public sealed class NativeMemoryTests
     {
         [Fact]
+        [Trait("Category", "Long")]
         public void RepeatedFitsDoNotGrowNativeMemory()
         {
             // Each fit holds 5,000 x 200 floats (4 MB) of features in native memory plus per-batch activations; a leak
@@ -30,6 +31,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void AHundredFitsOfASmallNetworkKeepTheNativeHeapFlat()
         {
             // 100 complete Fit cycles (data to native tensors, network, optimizer, statistics pass, all disposed). The
@@ -52,6 +54,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Theory]
+        [Trait("Category", "Long")]
         [InlineData(false)]
         [InlineData(true)]
         public void CancellingStopsWithinTheEpochAndLeavesNoNativeMemoryBehind(bool throughMLContext)

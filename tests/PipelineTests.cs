@@ -53,6 +53,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void TrainTestSplitAndCrossValidateWork()
         {
             var ml = new MLContext(seed: 1);

@@ -52,20 +52,34 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
-        public void MovingAverageAndExactStatisticsDiffer()
+        public void MovingAveragesFollowTheirDecayWhereExactStatisticsAreThePopulations()
         {
-            BatchNormParameters FirstLayer(PopulationStatisticsMode mode)
+            // One epoch of one batch holding every row, at a learning rate too small to move any weight: the only batch
+            // the moving averages saw is the population, under the returned weights. Moving averages start at mean 0 and
+            // variance 1 and take one step of decay 0.25; the exact pass gives the population's mean and unbiased variance.
+            const float decay = 0.25f;
+            var rows = TestData.Blobs(rows: 100, classes: 3, seed: 5, features: 6);
+            BnMlpLayer FirstLayer(PopulationStatisticsMode mode)
             {
                 var ml = new MLContext(seed: 5);
-                var options = new BnMlpTrainer.Options { HiddenLayerSizes = [5], BatchSize = 16, NumberOfEpochs = 2, PopulationStatistics = mode, MovingAverageDecay = 0.5f };
-                return TestData.Pipeline(ml, options).Fit(TestData.BlobView(ml, 100, 3, seed: 5)).LastTransformer.Model.Layers[0].BatchNorm;
+                var options = new BnMlpTrainer.Options
+                {
+                    HiddenLayerSizes = [5], BatchSize = 100, NumberOfEpochs = 1, LearningRate = 1e-30f, PopulationStatistics = mode, MovingAverageDecay = decay,
+                };
+                return TestData.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 6))).LastTransformer.Model.Layers[0];
             }
-            var exact = FirstLayer(PopulationStatisticsMode.Exact);
-            var moving = FirstLayer(PopulationStatisticsMode.MovingAverage);
-            // Same seed, same training: the trained scale is the same, only the statistics' estimate differs.
-            Assert.Equal(exact.Gamma, moving.Gamma);
-            Assert.NotEqual(exact.Mean, moving.Mean);
-            Assert.All(moving.Variance, v => Assert.True(v > 0 && float.IsFinite(v)));
+            var exactLayer = FirstLayer(PopulationStatisticsMode.Exact);
+            var movingLayer = FirstLayer(PopulationStatisticsMode.MovingAverage);
+            Assert.Equal(exactLayer.Weights, movingLayer.Weights);
+            for (int j = 0; j < exactLayer.OutputCount; j++)
+            {
+                double[] h = rows.Select(r => Enumerable.Range(0, 6).Sum(i => (double)exactLayer.Weights[j * 6 + i] * r.Features[i])).ToArray();
+                double mean = h.Average(), unbiased = h.Sum(v => (v - mean) * (v - mean)) / (h.Length - 1);
+                Assert.Equal(mean, exactLayer.BatchNorm.Mean[j], 1e-4);
+                Assert.Equal(unbiased, exactLayer.BatchNorm.Variance[j], unbiased * 1e-4);
+                Assert.Equal((1 - decay) * mean, movingLayer.BatchNorm.Mean[j], 1e-4);
+                Assert.Equal(decay * 1 + (1 - decay) * unbiased, movingLayer.BatchNorm.Variance[j], unbiased * 1e-4);
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MLNet.BatchNorm.Tests
 {

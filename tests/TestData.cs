@@ -3,7 +3,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MLNet.BatchNorm.Tests
 {
@@ -48,6 +48,6 @@ namespace MLNet.BatchNorm.Tests
             Math.Sqrt(-2.0 * Math.Log(1.0 - random.NextDouble())) * Math.Cos(2.0 * Math.PI * random.NextDouble());
 
         /// <summary>The Score column, row by row.</summary>
-        public static float[][] Scores(IDataView scored) => SavedModelScoring.ScoresOf(scored).ToArray();
+        public static float[][] Scores(IDataView scored) => ScoreColumn.Rows(scored).ToArray();
     }
 }

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using Xunit;
 
 namespace MLNet.BatchNorm.Tests

@@ -44,6 +44,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void WithoutBatchNormLayersHaveBiasesAndTheModelLearns()
         {
             var ml = new MLContext(seed: 2);
@@ -82,6 +83,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void AtLearningRate2BatchNormLearnsWhereThePlainReluNetworkCollapses()
         {
             // The reference protocol: 3 x 100 ReLU, SGD, batch 60, N(0, 0.05) weights, epsilon 1e-3, moving averages

@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
-using MnistPipeline;
+using MLNet.BatchNorm.TestSupport;
 using Xunit;
 
 namespace MLNet.BatchNorm.Tests

@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.ML;
 using MLNet.BatchNorm;
 using MLNet.BatchNorm.Comparison;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MnistPipeline
 {

@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
 using MLNet.BatchNorm;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MnistPipeline
 {
@@ -55,7 +56,7 @@ namespace MnistPipeline
             string path = Path.Combine(arguments.OutputDirectory, "model.zip");
             ml.Model.Save(model, train.Schema, path);
             var loaded = ml.Model.Load(path, out _);
-            bool identical = SavedModelScoring.ScoresOf(model.Transform(test)).Zip(SavedModelScoring.ScoresOf(loaded.Transform(test)))
+            bool identical = ScoreColumn.Rows(model.Transform(test)).Zip(ScoreColumn.Rows(loaded.Transform(test)))
                 .All(pair => pair.First.AsSpan().SequenceEqual(pair.Second));
             Console.WriteLine($"Saved {path} ({new FileInfo(path).Length / 1024.0:F1} KiB); loaded scores bit-identical: {identical}.");
 

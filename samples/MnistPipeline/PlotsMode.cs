@@ -6,6 +6,7 @@ using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Transforms;
 using MLNet.BatchNorm;
+using MLNet.BatchNorm.TestSupport;
 using ScottPlot;
 
 namespace MnistPipeline

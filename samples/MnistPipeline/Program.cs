@@ -1,123 +1,169 @@
 using System;
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 
 namespace MnistPipeline
 {
     /// <summary>
-    /// Usage:
-    ///   MnistPipeline [--data mnist|fashion] [--epochs N] [--no-bn] [--threads N] [--seed N] [--validation F] [--out DIR]
-    ///       trains the BN-MLP pipeline, evaluates it, saves, loads and predicts single rows.
-    ///   MnistPipeline --compare [--data mnist|fashion] [--budget SECONDS] [--trials N] [--seed N] [--out DIR]
-    ///       searches BnMlp options on the training rows, then compares against ML.NET's trainers on the test rows.
-    ///   MnistPipeline --replicate [--data mnist|fashion] [--epochs LONG] [--seed N] [--out DIR]
-    ///       the BN tutorial's 15-row table with and without BN, and the single-row trap.
-    ///   MnistPipeline --plots DIR [--data mnist|fashion] [--seed N]
-    ///       PNG pictures with and without BN (validation accuracy, pre-activation histograms; a leaderboard CSV in DIR).
-    ///   MnistPipeline --regression DIR [--epochs N] [--seed N]
-    ///       the BN tutorial's regression toy with and without BN, ReLU and tanh: cost curves and pre-activation PNGs, R².
-    ///   MnistPipeline --score MODEL.zip SCORES.bin [--data mnist|fashion]
-    ///       loads a saved model in this (fresh) process and writes the test set's scores as raw floats.
-    ///   MnistPipeline --score-binary MODEL.zip SCORES.bin ROWS [--seed N]
-    ///       loads a saved binary classifier in this (fresh) process and writes, for ROWS rows of the binary toy drawn
-    ///       with the seed, Score, Probability and PredictedLabel (1 or 0) as raw floats.
+    /// The command line (<c>--help</c> lists it). Without a mode option the sample runs the main job: train the BN-MLP
+    /// pipeline, evaluate it, save, load and predict single rows. Each mode's code is in its own file.
     /// </summary>
     public static class Program
     {
-        public static int Main(string[] args)
+        private static readonly Option<string> Data = new("--data") { Description = "Data set: mnist (the embedded mnist10k) or fashion (Debian's dataset-fashion-mnist).", DefaultValueFactory = _ => "mnist" };
+        private static readonly Option<int?> Epochs = Positive<int?>("--epochs", "Training epochs (in --replicate: the long rows' epochs).");
+        private static readonly Option<bool> NoBatchNorm = new("--no-bn") { Description = "Train without batch normalization." };
+        private static readonly Option<int?> Threads = Positive<int?>("--threads", "TorchSharp threads while training.");
+        private static readonly Option<int> Seed = new("--seed") { Description = "MLContext seed.", DefaultValueFactory = _ => 1 };
+        private static readonly Option<string> Output = new("--out") { Description = "Directory for the model zip and tables.", DefaultValueFactory = _ => "." };
+        private static readonly Option<float> Validation = new("--validation")
         {
-            try
+            Description = "Fraction of the training rows held out to report validation accuracy per epoch, between 0 and 1.",
+            CustomParser = result =>
             {
-                var arguments = new Arguments(args);
-                if (arguments.ScoreModel != null)
-                    return arguments.BinaryRows is int rows ? SavedModelScoring.RunBinary(arguments, rows) : SavedModelScoring.Run(arguments);
-                if (arguments.Compare)
-                    return CompareMode.Run(arguments);
-                if (arguments.Replicate)
-                    return ReplicateMode.Run(arguments);
-                if (arguments.PlotsDirectory != null)
-                    return PlotsMode.Run(arguments);
-                if (arguments.RegressionDirectory != null)
-                    return RegressionMode.Run(arguments);
-                return PipelineRun.Run(arguments);
-            }
-            catch (ArgumentException e) when (e.ParamName == "args")
+                string token = result.Tokens.Single().Value;
+                if (float.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && value > 0 && value < 1)
+                    return value;
+                result.AddError($"--validation needs a fraction between 0 and 1, got '{token}'.");
+                return 0;
+            },
+        };
+        private static readonly Option<bool> Compare = new("--compare") { Description = "Mode: search BnMlp options on the training rows, then compare against ML.NET's trainers on the test rows." };
+        private static readonly Option<int> Budget = Positive<int>("--budget", "--compare: time budget of the search, in seconds.", 120);
+        private static readonly Option<int> Trials = Positive<int>("--trials", "--compare: most candidates the search tries.", 12);
+        private static readonly Option<bool> Suite = new("--suite") { Description = "--compare: run the tabular suite instead of the digits." };
+        private static readonly Option<bool> Tuned = new("--tuned") { Description = "--compare --suite: add a searched BnMlp contender per data set." };
+        private static readonly Option<int?> Seeds = Positive<int?>("--seeds", "--compare --suite: number of seeds per data set.");
+        private static readonly Option<string[]> Sets = new("--sets")
+        {
+            Description = "--compare --suite: comma-separated names of the suite's data sets to run.",
+            Arity = ArgumentArity.ExactlyOne,
+            CustomParser = result => result.Tokens.Single().Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        };
+        private static readonly Option<bool> Replicate = new("--replicate") { Description = "Mode: the BN tutorial's 15-row table with and without BN, and the single-row trap." };
+        private static readonly Option<string> Plots = new("--plots") { Description = "Mode: PNG pictures with and without BN into DIR (validation accuracy, pre-activation histograms).", HelpName = "DIR" };
+        private static readonly Option<string> Regression = new("--regression") { Description = "Mode: the BN tutorial's regression toy; cost curves and pre-activation PNGs into DIR.", HelpName = "DIR" };
+        private static readonly Option<string[]> Score = new("--score")
+        {
+            Description = "Mode: load MODEL.zip in this (fresh) process and write the test set's scores to SCORES.bin as raw floats.",
+            HelpName = "MODEL.zip SCORES.bin",
+            Arity = new ArgumentArity(2, 2),
+            AllowMultipleArgumentsPerToken = true,
+        };
+        private static readonly Option<string[]> ScoreBinary = new("--score-binary")
+        {
+            Description = "Mode: load the binary classifier MODEL.zip in this (fresh) process and write Score, Probability and PredictedLabel " +
+                "(1 or 0) of ROWS rows of the binary toy (drawn with --seed) to SCORES.bin as raw floats.",
+            HelpName = "MODEL.zip SCORES.bin ROWS",
+            Arity = new ArgumentArity(3, 3),
+            AllowMultipleArgumentsPerToken = true,
+            Hidden = true,
+        };
+
+        public static int Main(string[] args) => CommandLine().Parse(args).Invoke();
+
+        private static RootCommand CommandLine()
+        {
+            Data.AcceptOnlyFromAmong("mnist", "fashion");
+            var root = new RootCommand("The BN-MLP sample on MNIST digits: train, evaluate, save, load and predict; or one of the modes below.")
             {
-                Console.Error.WriteLine(e.Message);
+                Data, Epochs, NoBatchNorm, Threads, Seed, Output, Validation,
+                Compare, Budget, Trials, Suite, Tuned, Seeds, Sets, Replicate, Plots, Regression, Score, ScoreBinary,
+            };
+            root.Validators.Add(OneMode);
+            root.SetAction(result =>
+            {
+                var arguments = new Arguments
+                {
+                    Data = result.GetValue(Data), Epochs = result.GetValue(Epochs), UseBatchNorm = !result.GetValue(NoBatchNorm),
+                    Threads = result.GetValue(Threads), Seed = result.GetValue(Seed), OutputDirectory = result.GetValue(Output),
+                    ValidationFraction = result.GetValue(Validation), Compare = result.GetValue(Compare),
+                    SearchBudgetSeconds = result.GetValue(Budget), SearchTrials = result.GetValue(Trials), Suite = result.GetValue(Suite),
+                    Tuned = result.GetValue(Tuned), Seeds = result.GetValue(Seeds), Sets = result.GetValue(Sets),
+                    Replicate = result.GetValue(Replicate), PlotsDirectory = result.GetValue(Plots), RegressionDirectory = result.GetValue(Regression),
+                };
+                if (result.GetValue(Score) is [var model, var scores])
+                    arguments = arguments with { ScoreModel = model, ScoreOutput = scores };
+                if (result.GetValue(ScoreBinary) is [var binaryModel, var binaryScores, var rows])
+                {
+                    if (!int.TryParse(rows, NumberStyles.Integer, CultureInfo.InvariantCulture, out int rowCount) || rowCount < 1)
+                    {
+                        Console.Error.WriteLine($"--score-binary needs a row count of at least 1, got '{rows}'.");
+                        return 2;
+                    }
+                    arguments = arguments with { ScoreModel = binaryModel, ScoreOutput = binaryScores, BinaryRows = rowCount };
+                }
+                try
+                {
+                    return Run(arguments);
+                }
+                catch (FileNotFoundException e)
+                {
+                    Console.Error.WriteLine(e.Message);
+                    return 3;
+                }
+            });
+            return root;
+        }
+
+        private static int Run(Arguments arguments)
+        {
+            if (arguments.ScoreModel != null)
+                return arguments.BinaryRows is int rows ? SavedModelScoring.RunBinary(arguments, rows) : SavedModelScoring.Run(arguments);
+            if (arguments.Suite)
+            {
+                // SUITE-MODE: replaced by `return SuiteMode.Run(arguments);` when SuiteMode.cs is merged.
+                Console.Error.WriteLine("--compare --suite is not available in this build.");
                 return 2;
             }
-            catch (System.IO.FileNotFoundException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 3;
-            }
+            if (arguments.Compare)
+                return CompareMode.Run(arguments);
+            if (arguments.Replicate)
+                return ReplicateMode.Run(arguments);
+            if (arguments.PlotsDirectory != null)
+                return PlotsMode.Run(arguments);
+            if (arguments.RegressionDirectory != null)
+                return RegressionMode.Run(arguments);
+            return PipelineRun.Run(arguments);
         }
-    }
 
-    /// <summary>The command line.</summary>
-    public sealed class Arguments
-    {
-        public Arguments(string[] args)
+        /// <summary>At most one mode; the suite's options only with --compare --suite.</summary>
+        private static void OneMode(CommandResult command)
         {
-            for (int i = 0; i < args.Length; i++)
+            bool Given(Option option) => command.GetResult(option) is { Implicit: false };
+            var modes = new Option[] { Compare, Replicate, Plots, Regression, Score, ScoreBinary }.Where(Given).Select(o => o.Name).ToArray();
+            if (modes.Length > 1)
+                command.AddError($"{string.Join(" and ", modes)} are separate modes: give one.");
+            if (Given(Suite) && !Given(Compare))
+                command.AddError("--suite is an option of --compare: give --compare --suite.");
+            foreach (var option in new Option[] { Tuned, Seeds, Sets }.Where(Given))
             {
-                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.", nameof(args));
-                int NextInt() => int.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
-                    : throw new ArgumentException($"{args[i - 1]} needs an integer.", nameof(args));
-                switch (args[i])
-                {
-                    case "--data":
-                        Data = Next();
-                        if (Data is not ("mnist" or "fashion"))
-                            throw new ArgumentException($"--data is mnist or fashion, not '{Data}'.", nameof(args));
-                        break;
-                    case "--epochs": Epochs = NextInt(); break;
-                    case "--no-bn": UseBatchNorm = false; break;
-                    case "--threads": Threads = NextInt(); break;
-                    case "--seed": Seed = NextInt(); break;
-                    case "--out": OutputDirectory = Next(); break;
-                    case "--validation":
-                        ValidationFraction = float.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out float f) && f > 0 && f < 1 ? f
-                            : throw new ArgumentException("--validation needs a fraction between 0 and 1.", nameof(args));
-                        break;
-                    case "--compare": Compare = true; break;
-                    case "--replicate": Replicate = true; break;
-                    case "--plots": PlotsDirectory = Next(); break;
-                    case "--regression": RegressionDirectory = Next(); break;
-                    case "--budget": SearchBudgetSeconds = NextInt(); break;
-                    case "--trials": SearchTrials = NextInt(); break;
-                    case "--score":
-                        ScoreModel = Next();
-                        ScoreOutput = Next();
-                        break;
-                    case "--score-binary":
-                        ScoreModel = Next();
-                        ScoreOutput = Next();
-                        BinaryRows = NextInt();
-                        break;
-                    default:
-                        throw new ArgumentException($"Unknown argument '{args[i]}'. See samples/MnistPipeline/Program.cs for usage.", nameof(args));
-                }
+                if (!Given(Suite))
+                    command.AddError($"{option.Name} is an option of --compare --suite.");
             }
         }
 
-        public string Data { get; } = "mnist";
-        public int? Epochs { get; }
-        public bool UseBatchNorm { get; } = true;
-        public int? Threads { get; }
-        public int Seed { get; } = 1;
-        public string OutputDirectory { get; } = ".";
-        public float ValidationFraction { get; }
-        public bool Compare { get; }
-        public bool Replicate { get; }
-        public string PlotsDirectory { get; }
-        public string RegressionDirectory { get; }
-        public int SearchBudgetSeconds { get; } = 120;
-        public int SearchTrials { get; } = 12;
-        public string ScoreModel { get; }
-        public string ScoreOutput { get; }
-        public int? BinaryRows { get; }
-
-        public (Digit[] Train, Digit[] Test) LoadData() => Data == "fashion" ? Digits.LoadFashion() : Digits.LoadMnist10k();
+        /// <summary>An integer option of at least 1 (<typeparamref name="T"/> is int or int?); anything else is an error naming it.</summary>
+        private static Option<T> Positive<T>(string name, string description, int? defaultValue = null)
+        {
+            var option = new Option<T>(name)
+            {
+                Description = description,
+                CustomParser = result =>
+                {
+                    string token = result.Tokens.Single().Value;
+                    if (int.TryParse(token, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= 1)
+                        return (T)(object)value;
+                    result.AddError($"{name} needs an integer of at least 1, got '{token}'.");
+                    return default;
+                },
+            };
+            if (defaultValue is int fallback)
+                option.DefaultValueFactory = _ => (T)(object)fallback;
+            return option;
+        }
     }
 }

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Text;
 using Microsoft.ML;
 using MLNet.BatchNorm;
+using MLNet.BatchNorm.TestSupport;
 using ScottPlot;
 
 namespace MnistPipeline
@@ -33,6 +34,7 @@ namespace MnistPipeline
                 .AppendLine("| activation | BN | final training loss | test R² | test RMSE | dead ReLU units | saturated tanh values (\\|y\\| > 0.99) |")
                 .AppendLine("|---|---|---|---|---|---|---|");
             var costs = new Plot();
+            var notDrawn = new List<string>();
             foreach (var activation in new[] { BnMlpActivation.ReLU, BnMlpActivation.Tanh })
             {
                 foreach (bool useBatchNorm in new[] { false, true })
@@ -47,8 +49,13 @@ namespace MnistPipeline
                         if (last.Model != null)
                             histograms[$"after epoch {checkpoint}"] = PreActivations(last.Model, test);
                     }
-                    var losses = last.Epochs.Select(m => Math.Log10(m.TrainingLoss)).ToArray();
-                    costs.Add.ScatterLine(Enumerable.Range(1, losses.Length).Select(e => (double)e).ToArray(), losses).LegendText = name;
+                    // Only the epochs that ended with a finite loss: a run that diverged in its first epoch has no line, so
+                    // it gets no legend entry either, and the title says why it is missing.
+                    var finite = last.Epochs.Where(m => double.IsFinite(m.TrainingLoss)).ToArray();
+                    if (finite.Length > 0)
+                        costs.Add.ScatterLine(finite.Select(m => (double)m.Epoch).ToArray(), finite.Select(m => Math.Log10(m.TrainingLoss)).ToArray()).LegendText = name;
+                    else
+                        notDrawn.Add($"{name}: {last.Failure ?? "no finite loss"}");
                     if (histograms.Count > 0)
                     {
                         string file = $"regression-preactivations-{activation.ToString().ToLowerInvariant()}-{(useBatchNorm ? "bn" : "no-bn")}.png";
@@ -60,10 +67,11 @@ namespace MnistPipeline
                     table.AppendLine(line);
                 }
             }
-            costs.Title($"Regression toy, 7 x 30, SGD 0.001, batch 64: training cost");
+            costs.Title("Regression toy, 7 x 30, SGD 0.001, batch 64: training cost" + (notDrawn.Count > 0 ? $"\n(not drawn: {string.Join("; ", notDrawn)})" : ""));
             costs.XLabel("epoch (8 steps)");
             costs.YLabel("log10 mean squared error");
-            costs.ShowLegend();
+            // Beside the data, not over it: the curves end in the lower right corner, where the legend would sit.
+            costs.ShowLegend(Edge.Right);
             string costsPath = Path.Combine(directory, "regression-cost.png");
             costs.SavePng(costsPath, 900, 550);
             Console.WriteLine($"Wrote {costsPath}.");

@@ -7,6 +7,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
 using MLNet.BatchNorm;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MnistPipeline
 {

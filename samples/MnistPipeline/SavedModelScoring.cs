@@ -3,7 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using Microsoft.ML;
-using Microsoft.ML.Data;
+using MLNet.BatchNorm.TestSupport;
 
 namespace MnistPipeline
 {
@@ -16,7 +16,7 @@ namespace MnistPipeline
             var model = ml.Model.Load(arguments.ScoreModel, out _);
             var (_, test) = arguments.LoadData();
             using var output = File.Create(arguments.ScoreOutput);
-            foreach (var scores in ScoresOf(model.Transform(ml.Data.LoadFromEnumerable(test))))
+            foreach (var scores in ScoreColumn.Rows(model.Transform(ml.Data.LoadFromEnumerable(test))))
                 output.Write(MemoryMarshal.AsBytes(scores.AsSpan()));
             Console.WriteLine($"Scored {test.Length} rows with {arguments.ScoreModel} into {arguments.ScoreOutput}.");
             return 0;
@@ -30,45 +30,10 @@ namespace MnistPipeline
             var model = ml.Model.Load(arguments.ScoreModel, out _);
             var points = ToyBinary.Generate(rows, arguments.Seed);
             using var output = File.Create(arguments.ScoreOutput);
-            foreach (var values in BinaryColumnsOf(model.Transform(ml.Data.LoadFromEnumerable(points))))
+            foreach (var values in ScoreColumn.BinaryRows(model.Transform(ml.Data.LoadFromEnumerable(points))))
                 output.Write(MemoryMarshal.AsBytes(values.AsSpan()));
             Console.WriteLine($"Scored {rows} binary rows with {arguments.ScoreModel} into {arguments.ScoreOutput}.");
             return 0;
-        }
-
-        /// <summary>A binary classifier's Score, Probability and PredictedLabel (1 or 0) of <paramref name="scored"/>, row by row.</summary>
-        public static System.Collections.Generic.IEnumerable<float[]> BinaryColumnsOf(IDataView scored)
-        {
-            var score = scored.Schema["Score"];
-            var probability = scored.Schema["Probability"];
-            var predicted = scored.Schema["PredictedLabel"];
-            using var cursor = scored.GetRowCursor([score, probability, predicted]);
-            var getScore = cursor.GetGetter<float>(score);
-            var getProbability = cursor.GetGetter<float>(probability);
-            var getPredicted = cursor.GetGetter<bool>(predicted);
-            float s = 0, p = 0;
-            bool label = false;
-            while (cursor.MoveNext())
-            {
-                getScore(ref s);
-                getProbability(ref p);
-                getPredicted(ref label);
-                yield return [s, p, label ? 1 : 0];
-            }
-        }
-
-        /// <summary>The Score column of <paramref name="scored"/>, row by row.</summary>
-        public static System.Collections.Generic.IEnumerable<float[]> ScoresOf(IDataView scored)
-        {
-            var column = scored.Schema["Score"];
-            using var cursor = scored.GetRowCursor([column]);
-            var getter = cursor.GetGetter<VBuffer<float>>(column);
-            VBuffer<float> value = default;
-            while (cursor.MoveNext())
-            {
-                getter(ref value);
-                yield return value.DenseValues().ToArray();
-            }
         }
     }
 }

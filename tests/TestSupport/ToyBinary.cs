@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using Microsoft.ML.Data;
 
-namespace MnistPipeline
+namespace MLNet.BatchNorm.TestSupport
 {
     /// <summary>One row of the binary toy: eight features and a Boolean label.</summary>
     public sealed class BinaryPoint

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.IO;
 using System.IO.Compression;
 
-namespace MnistPipeline
+namespace MLNet.BatchNorm.TestSupport
 {
     /// <summary>Reads MNIST-style IDX files of unsigned bytes (images: magic 0x803, labels: 0x801), gzipped or plain.</summary>
     public static class IdxFile

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using MLNet.BatchNorm;
 
-namespace MnistPipeline
+namespace MLNet.BatchNorm.TestSupport
 {
     /// <summary>
     /// Inference written from the public model parameters alone, in double precision and without folding: the input's

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using MLNet.BatchNorm;
 
-namespace MnistPipeline
+namespace MLNet.BatchNorm.TestSupport
 {
     /// <summary>Keeps every epoch's metrics that <see cref="BnMlpOptionsBase.Progress"/> reports at the end of the epoch, in
     /// order (not the partial reports of long epochs).</summary>

@@ -4,7 +4,7 @@ using System.IO;
 using System.Reflection;
 using Microsoft.ML.Data;
 
-namespace MnistPipeline
+namespace MLNet.BatchNorm.TestSupport
 {
     /// <summary>One 28x28 image: pixels scaled to [0, 1] and the digit (or Fashion-MNIST class) it shows.</summary>
     public sealed class Digit

@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using Microsoft.ML.Data;
 
-namespace MnistPipeline
+namespace MLNet.BatchNorm.TestSupport
 {
     /// <summary>One point of the regression toy: x, and y = x² - 5 + noise.</summary>
     public sealed class CurvePoint
