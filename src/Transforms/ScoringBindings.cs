@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Internal.Utilities;
 using Microsoft.ML.Runtime;
 
 namespace MLNet.BatchNorm
@@ -34,19 +35,21 @@ namespace MLNet.BatchNorm
             Network = model.Network;
             _inputColumnCount = inputSchema.Count;
 
+            // Like ML.NET's scorers: the score columns of this transformer form a set numbered one above any in the input.
+            uint scoreSet = checked(inputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1);
             var builder = new DataViewSchema.Builder();
             builder.AddColumns(inputSchema);
             if (transformer is BnMlpMulticlassTransformer classifier)
             {
                 _isClassifier = true;
                 builder.AddColumn(DefaultColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, model.OutputCount),
-                    ScoreAnnotations(classifier.LabelKeyValues));
+                    ScoreAnnotations(classifier.LabelKeyValues, scoreSet));
                 builder.AddColumn(DefaultColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), model.OutputCount),
-                    PredictedLabelAnnotations(classifier.LabelKeyValues));
+                    PredictedLabelAnnotations(classifier.LabelKeyValues, scoreSet));
             }
             else
             {
-                builder.AddColumn(DefaultColumnNames.Score, NumberDataViewType.Single, RegressionScoreAnnotations());
+                builder.AddColumn(DefaultColumnNames.Score, NumberDataViewType.Single, RegressionScoreAnnotations(scoreSet));
             }
             OutputSchema = builder.ToSchema();
         }
@@ -111,36 +114,52 @@ namespace MLNet.BatchNorm
                 ?? throw new InvalidOperationException($"Column '{column.Name}' is of type {column.Type}, not {typeof(TValue)}.");
         }
 
-        /// <summary>Like ML.NET's multiclass scorer: slot names when the label's key values are text.</summary>
-        private static DataViewSchema.Annotations ScoreAnnotations(DataViewSchema.Annotations keyValues)
+        /// <summary>
+        /// What ML.NET's multiclass scorer gives its score column, and its trainers promise in <c>GetOutputSchema</c>
+        /// (<c>AnnotationUtils.AnnotationsForMulticlassScoreColumn</c>): the label's key values as training label values
+        /// (and as slot names when they are text), and the score set's id, column kind and value kind.
+        /// </summary>
+        private static DataViewSchema.Annotations ScoreAnnotations(DataViewSchema.Annotations keyValues, uint scoreSet)
         {
             var builder = new DataViewSchema.Annotations.Builder();
-            var type = keyValues.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues)?.Type;
-            if (type is VectorDataViewType { ItemType: TextDataViewType, Size: var size })
+            if (keyValues.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues)?.Type is VectorDataViewType type)
             {
-                builder.AddSlotNames(size, (ref VBuffer<ReadOnlyMemory<char>> dst) =>
-                    keyValues.GetValue(AnnotationUtils.Kinds.KeyValues, ref dst));
+                Utils.MarshalActionInvoke(AddTrainingLabelValues<int>, type.ItemType.RawType, builder, keyValues, type);
+                if (type.ItemType is TextDataViewType)
+                {
+                    builder.AddSlotNames(type.Size, (ref VBuffer<ReadOnlyMemory<char>> dst) =>
+                        keyValues.GetValue(AnnotationUtils.Kinds.KeyValues, ref dst));
+                }
             }
-            AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification);
-            AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.Score);
+            AddScoreSet(builder, scoreSet, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification, AnnotationUtils.Const.ScoreValueKind.Score);
             return builder.ToAnnotations();
         }
 
-        private static DataViewSchema.Annotations RegressionScoreAnnotations()
+        private static void AddTrainingLabelValues<T>(DataViewSchema.Annotations.Builder builder, DataViewSchema.Annotations keyValues, VectorDataViewType type) =>
+            builder.Add(AnnotationUtils.Kinds.TrainingLabelValues, type, (ref VBuffer<T> dst) => keyValues.GetValue(AnnotationUtils.Kinds.KeyValues, ref dst));
+
+        private static DataViewSchema.Annotations RegressionScoreAnnotations(uint scoreSet)
         {
             var builder = new DataViewSchema.Annotations.Builder();
-            AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, AnnotationUtils.Const.ScoreColumnKind.Regression);
-            AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.Score);
+            AddScoreSet(builder, scoreSet, AnnotationUtils.Const.ScoreColumnKind.Regression, AnnotationUtils.Const.ScoreValueKind.Score);
             return builder.ToAnnotations();
         }
 
-        private static DataViewSchema.Annotations PredictedLabelAnnotations(DataViewSchema.Annotations keyValues)
+        private static DataViewSchema.Annotations PredictedLabelAnnotations(DataViewSchema.Annotations keyValues, uint scoreSet)
         {
             var builder = new DataViewSchema.Annotations.Builder();
             builder.Add(keyValues, _ => true);
-            AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification);
-            AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
+            AddScoreSet(builder, scoreSet, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
             return builder.ToAnnotations();
+        }
+
+        /// <summary>The annotations every column of an ML.NET scorer's output carries
+        /// (<c>AnnotationUtils.GetTrainerOutputAnnotation</c>).</summary>
+        private static void AddScoreSet(DataViewSchema.Annotations.Builder builder, uint scoreSet, string columnKind, string valueKind)
+        {
+            builder.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint dst) => dst = scoreSet);
+            AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, columnKind);
+            AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, valueKind);
         }
 
         private static void AddText(DataViewSchema.Annotations.Builder builder, string kind, string value) =>
