@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Internal.Utilities;
 using Microsoft.ML.Runtime;
 
 namespace MLNet.BatchNorm
@@ -39,6 +40,8 @@ namespace MLNet.BatchNorm
             _inputColumnCount = inputSchema.Count;
             _kind = transformer.Kind;
 
+            // Like ML.NET's scorers: the score columns of this transformer form a set numbered one above any in the input.
+            uint scoreSet = checked(inputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1);
             var builder = new DataViewSchema.Builder();
             builder.AddColumns(inputSchema);
             switch (_kind)
@@ -47,14 +50,13 @@ namespace MLNet.BatchNorm
                     var keyValues = ((BnMlpMulticlassTransformer)transformer).LabelKeyValues;
                     _scoreColumns = [ScoreColumn.Score, ScoreColumn.PredictedLabel];
                     builder.AddColumn(DefaultColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, model.OutputCount),
-                        ScoreAnnotations(keyValues));
+                        ScoreAnnotations(keyValues, scoreSet));
                     builder.AddColumn(DefaultColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), model.OutputCount),
-                        PredictedLabelAnnotations(keyValues));
+                        PredictedLabelAnnotations(keyValues, scoreSet));
                     break;
                 case BnMlpModelKind.Binary:
                     // ML.NET's binary scorer puts the derived PredictedLabel first, then the mapper's Score and Probability,
-                    // all in a new score column set.
-                    uint scoreSet = checked(inputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1);
+                    // in the score column set.
                     _scoreColumns = [ScoreColumn.PredictedLabel, ScoreColumn.Score, ScoreColumn.Probability];
                     builder.AddColumn(DefaultColumnNames.PredictedLabel, BooleanDataViewType.Instance, BinaryAnnotations(ScoreColumn.PredictedLabel, scoreSet));
                     builder.AddColumn(DefaultColumnNames.Score, NumberDataViewType.Single, BinaryAnnotations(ScoreColumn.Score, scoreSet));
@@ -62,7 +64,7 @@ namespace MLNet.BatchNorm
                     break;
                 default:
                     _scoreColumns = [ScoreColumn.Score];
-                    builder.AddColumn(DefaultColumnNames.Score, NumberDataViewType.Single, RegressionScoreAnnotations());
+                    builder.AddColumn(DefaultColumnNames.Score, NumberDataViewType.Single, RegressionScoreAnnotations(scoreSet));
                     break;
             }
             OutputSchema = builder.ToSchema();
@@ -138,35 +140,42 @@ namespace MLNet.BatchNorm
                 ?? throw new InvalidOperationException($"Column '{column.Name}' is of type {column.Type}, not {typeof(TValue)}.");
         }
 
-        /// <summary>Like ML.NET's multiclass scorer: slot names when the label's key values are text.</summary>
-        private static DataViewSchema.Annotations ScoreAnnotations(DataViewSchema.Annotations keyValues)
+        /// <summary>
+        /// What ML.NET's multiclass scorer gives its score column, and its trainers promise in <c>GetOutputSchema</c>
+        /// (<c>AnnotationUtils.AnnotationsForMulticlassScoreColumn</c>): the label's key values as training label values
+        /// (and as slot names when they are text), and the score set's id, column kind and value kind.
+        /// </summary>
+        private static DataViewSchema.Annotations ScoreAnnotations(DataViewSchema.Annotations keyValues, uint scoreSet)
         {
             var builder = new DataViewSchema.Annotations.Builder();
-            var type = keyValues.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues)?.Type;
-            if (type is VectorDataViewType { ItemType: TextDataViewType, Size: var size })
+            if (keyValues.Schema.GetColumnOrNull(AnnotationUtils.Kinds.KeyValues)?.Type is VectorDataViewType type)
             {
-                builder.AddSlotNames(size, (ref VBuffer<ReadOnlyMemory<char>> dst) =>
-                    keyValues.GetValue(AnnotationUtils.Kinds.KeyValues, ref dst));
+                Utils.MarshalActionInvoke(AddTrainingLabelValues<int>, type.ItemType.RawType, builder, keyValues, type);
+                if (type.ItemType is TextDataViewType)
+                {
+                    builder.AddSlotNames(type.Size, (ref VBuffer<ReadOnlyMemory<char>> dst) =>
+                        keyValues.GetValue(AnnotationUtils.Kinds.KeyValues, ref dst));
+                }
             }
-            AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification);
-            AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.Score);
+            AddScoreSet(builder, scoreSet, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification, AnnotationUtils.Const.ScoreValueKind.Score);
             return builder.ToAnnotations();
         }
 
-        private static DataViewSchema.Annotations RegressionScoreAnnotations()
+        private static void AddTrainingLabelValues<T>(DataViewSchema.Annotations.Builder builder, DataViewSchema.Annotations keyValues, VectorDataViewType type) =>
+            builder.Add(AnnotationUtils.Kinds.TrainingLabelValues, type, (ref VBuffer<T> dst) => keyValues.GetValue(AnnotationUtils.Kinds.KeyValues, ref dst));
+
+        private static DataViewSchema.Annotations RegressionScoreAnnotations(uint scoreSet)
         {
             var builder = new DataViewSchema.Annotations.Builder();
-            AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, AnnotationUtils.Const.ScoreColumnKind.Regression);
-            AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.Score);
+            AddScoreSet(builder, scoreSet, AnnotationUtils.Const.ScoreColumnKind.Regression, AnnotationUtils.Const.ScoreValueKind.Score);
             return builder.ToAnnotations();
         }
 
-        private static DataViewSchema.Annotations PredictedLabelAnnotations(DataViewSchema.Annotations keyValues)
+        private static DataViewSchema.Annotations PredictedLabelAnnotations(DataViewSchema.Annotations keyValues, uint scoreSet)
         {
             var builder = new DataViewSchema.Annotations.Builder();
             builder.Add(keyValues, _ => true);
-            AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification);
-            AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
+            AddScoreSet(builder, scoreSet, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
             return builder.ToAnnotations();
         }
 
@@ -195,6 +204,15 @@ namespace MLNet.BatchNorm
                 AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.Score);
             }
             return builder.ToAnnotations();
+        }
+
+        /// <summary>The annotations every column of an ML.NET scorer's output carries
+        /// (<c>AnnotationUtils.GetTrainerOutputAnnotation</c>).</summary>
+        private static void AddScoreSet(DataViewSchema.Annotations.Builder builder, uint scoreSet, string columnKind, string valueKind)
+        {
+            builder.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, (ref uint dst) => dst = scoreSet);
+            AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, columnKind);
+            AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, valueKind);
         }
 
         private static void AddText(DataViewSchema.Annotations.Builder builder, string kind, string value) =>
