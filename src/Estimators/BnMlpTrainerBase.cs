@@ -16,6 +16,9 @@ namespace MLNet.BatchNorm
     public abstract class BnMlpTrainerBase<TTransformer> : ITrainerEstimator<TTransformer, BnMlpModelParameters>
         where TTransformer : BnMlpTransformerBase
     {
+        /// <summary>Unscaled features beyond this are named as the likely cause of a divergence.</summary>
+        private const float LargeFeatureMagnitude = 1e6f;
+
         private readonly BnMlpOptionsBase _options;
         private readonly TrainingObjective _objective;
 
@@ -64,26 +67,32 @@ namespace MLNet.BatchNorm
                 set_num_threads(threads);
             TrainingRows data = null;
             TrainingData validation = null;
+            FeatureScaler scaler = null;
             try
             {
                 var random = Host.Rand;
                 (data, validation) = LoadData(ch, input, validationData, random);
+                scaler = ScaleInputs(ch, data, validation);
+                var plan = new TrainingPlan(_options.BatchSizeFor(data.RowCount), _options.NumberOfEpochsFor(data.RowCount));
+                ch.Info($"{data.RowCount} training rows: batches of {plan.BatchSize}, {plan.NumberOfEpochs} epochs" +
+                    $"{(_options.BatchSize is null || _options.NumberOfEpochs is null ? " (size-aware defaults)" : "")}.");
                 using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, _options, random);
                 var clock = Stopwatch.StartNew();
-                bool statisticsAreFinal = Train(ch, network, data, validation, random);
+                bool statisticsAreFinal = Train(ch, network, data, validation, plan, random);
                 if (network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact && !statisticsAreFinal)
                 {
                     var statistics = Stopwatch.StartNew();
-                    ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, _options.CancellationToken);
+                    ExactPopulationStatistics.Estimate(network, data, plan.BatchSize, random, _options.CancellationToken);
                     ch.Info($"Population statistics (exact pass) took {statistics.Elapsed.TotalSeconds:F2} s.");
                 }
                 ch.Info($"Trained on {data.RowCount} rows in {clock.Elapsed.TotalSeconds:F2} s.");
-                return CreateTransformer(ExportModel(network), input.Schema);
+                return CreateTransformer(ExportModel(network, scaler?.Parameters, data), input.Schema);
             }
             finally
             {
                 data?.Dispose();
                 validation?.Dispose();
+                scaler?.Dispose();
                 set_num_threads(previousThreads);
             }
         }
@@ -123,11 +132,25 @@ namespace MLNet.BatchNorm
             }
         }
 
+        /// <summary>Fits the input scaling of <see cref="BnMlpOptionsBase.InputScaling"/> on the training rows and applies it
+        /// to them and to the validation rows; returns null without scaling.</summary>
+        private FeatureScaler ScaleInputs(IChannel ch, TrainingRows data, TrainingData validation)
+        {
+            if (_options.InputScaling == BnMlpInputScaling.None)
+                return null;
+            var clock = Stopwatch.StartNew();
+            var scaler = new FeatureScaler(data.ComputeStatistics(_options.CancellationToken).ToScaling(_options.InputScaling));
+            data.ScaleWith(scaler);
+            validation?.ScaleWith(scaler);
+            ch.Info($"Input scaling ({_options.InputScaling}) fitted and applied in {clock.Elapsed.TotalSeconds:F2} s.");
+            return scaler;
+        }
+
         /// <summary>Runs the epochs. Returns true when the network already holds the exact population statistics of the
         /// weights it ends with (computed for validation), so they need not be computed again.</summary>
-        private bool Train(IChannel ch, BnMlpNetwork network, TrainingRows data, TrainingData validation, Random random)
+        private bool Train(IChannel ch, BnMlpNetwork network, TrainingRows data, TrainingData validation, TrainingPlan plan, Random random)
         {
-            var pass = new BatchPass(_options.BatchSize, _options.ShuffleEachEpoch, FullBatchesOnly: false, AvoidSingleRowBatch: network.UsesBatchNorm);
+            var pass = new BatchPass(plan.BatchSize, _options.ShuffleEachEpoch, FullBatchesOnly: false, AvoidSingleRowBatch: network.UsesBatchNorm);
             using var optimizer = new FusedOptimizer(network, _options.Optimizer, _options.LearningRate, _options.Momentum, _options.WeightDecay);
             bool exactStatistics = network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact;
             double bestLoss = double.PositiveInfinity;
@@ -135,10 +158,10 @@ namespace MLNet.BatchNorm
             NetworkSnapshot best = null;
             try
             {
-                for (int epoch = 1; epoch <= _options.NumberOfEpochs; epoch++)
+                for (int epoch = 1; epoch <= plan.NumberOfEpochs; epoch++)
                 {
                     var clock = Stopwatch.StartNew();
-                    double learningRate = LearningRates.ForEpoch(_options, epoch);
+                    double learningRate = LearningRates.ForEpoch(_options, epoch, plan.NumberOfEpochs);
                     optimizer.LearningRate = learningRate;
                     network.train();
                     var (trainingLoss, rows) = TrainEpoch(network, optimizer, data, pass, random, epoch);
@@ -150,7 +173,7 @@ namespace MLNet.BatchNorm
                     {
                         // Validate the model as it would be returned: with the population statistics of these weights.
                         if (exactStatistics)
-                            ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, _options.CancellationToken);
+                            ExactPopulationStatistics.Estimate(network, data, plan.BatchSize, random, _options.CancellationToken);
                         (validationLoss, validationAccuracy) = Validation.Evaluate(network, validation, _objective);
                     }
                     bool isBest = validationLoss < bestLoss;
@@ -165,7 +188,7 @@ namespace MLNet.BatchNorm
                     }
                     var metrics = new BnMlpEpochMetrics
                     {
-                        Epoch = epoch, NumberOfEpochs = _options.NumberOfEpochs, TrainingLoss = trainingLoss,
+                        Epoch = epoch, NumberOfEpochs = plan.NumberOfEpochs, TrainingLoss = trainingLoss,
                         ValidationLoss = validationLoss, ValidationAccuracy = validationAccuracy, IsBestSoFar = isBest,
                         LearningRate = learningRate, Elapsed = clock.Elapsed, RowsPerSecond = rowsPerSecond,
                     };
@@ -206,7 +229,7 @@ namespace MLNet.BatchNorm
                 if (!float.IsFinite(value))
                 {
                     throw Host.Except($"Training diverged in epoch {epoch}, batch {batch.Number}{(batch.Count is int count ? $" of {count}" : "")}: the loss became {value}. " +
-                        $"Lower the learning rate (it is {_options.LearningRate}) or use batch normalization.");
+                        Advice(data, "or use batch normalization"));
                 }
                 long length = batch.Features.shape[0];
                 lossSum += value * length;
@@ -225,17 +248,29 @@ namespace MLNet.BatchNorm
             return perRow.mul(weights).sum().div(weights.sum().clamp_min(float.Epsilon));
         }
 
-        private BnMlpModelParameters ExportModel(BnMlpNetwork network)
+        private BnMlpModelParameters ExportModel(BnMlpNetwork network, InputScalingParameters scaling, TrainingRows data)
         {
             try
             {
-                return network.ToModelParameters();
+                return network.ToModelParameters(scaling);
             }
             catch (ArgumentException e)
             {
                 // Non-finite weights or statistics: never hand back a model that predicts NaN.
-                throw Host.Except(e, $"Training produced an unusable model ({e.Message}). Lower the learning rate (it is {_options.LearningRate}).");
+                throw Host.Except(e, $"Training produced an unusable model ({e.Message}). {Advice(data, null)}");
             }
+        }
+
+        /// <summary>What to change after training diverged: unscaled huge features are the cause the learning rate cannot
+        /// fix (their products overflow float whatever the step), so they are named first.</summary>
+        private string Advice(TrainingRows data, string alternative)
+        {
+            if (_options.InputScaling == BnMlpInputScaling.None && data.LargestFeatureMagnitude > LargeFeatureMagnitude)
+            {
+                return $"The features reach {data.LargestFeatureMagnitude:G3} and InputScaling is None: scale them " +
+                    $"(InputScaling = {nameof(BnMlpInputScaling.Standard)}, the default, or a normalizing transform before the trainer).";
+            }
+            return $"Lower the learning rate (it is {_options.LearningRate}){(alternative is null ? "" : " " + alternative)}.";
         }
     }
 }

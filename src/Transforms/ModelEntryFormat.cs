@@ -13,15 +13,18 @@ namespace MLNet.BatchNorm
     /// <param name="CurrentVersion">The version this build writes.</param>
     /// <param name="OldestReadableVersion">The oldest version this build reads.</param>
     /// <param name="FirstVersionWithInputBatchNorm">The first version whose parameters include input batch normalization.</param>
+    /// <param name="FirstVersionWithInputScaling">The first version whose parameters include input scaling.</param>
     /// <param name="IsClassifier">Whether the model gives class logits (at least two) rather than one regression value.</param>
     internal sealed record ModelEntryFormat(string ModelSignature, string LoaderSignature, uint CurrentVersion, uint OldestReadableVersion, uint FirstVersionWithInputBatchNorm,
-        bool IsClassifier)
+        uint FirstVersionWithInputScaling, bool IsClassifier)
     {
-        /// <summary>0x00010001: initial; 0x00010002: input batch normalization.</summary>
-        public static readonly ModelEntryFormat Classifier = new("BNMLPMCT", BnMlpMulticlassTransformer.LoaderSignature, 0x00010002, 0x00010001, 0x00010002, IsClassifier: true);
+        /// <summary>0x00010001: initial; 0x00010002: input batch normalization; 0x00010003: input scaling.</summary>
+        public static readonly ModelEntryFormat Classifier = new("BNMLPMCT", BnMlpMulticlassTransformer.LoaderSignature, 0x00010003, 0x00010001, 0x00010002, 0x00010003,
+            IsClassifier: true);
 
-        /// <summary>0x00010001: initial, with input batch normalization.</summary>
-        public static readonly ModelEntryFormat Regressor = new("BNMLPREG", BnMlpRegressionTransformer.LoaderSignature, 0x00010001, 0x00010001, 0x00010001, IsClassifier: false);
+        /// <summary>0x00010001: initial, with input batch normalization; 0x00010002: input scaling.</summary>
+        public static readonly ModelEntryFormat Regressor = new("BNMLPREG", BnMlpRegressionTransformer.LoaderSignature, 0x00010002, 0x00010001, 0x00010001, 0x00010002,
+            IsClassifier: false);
 
         /// <summary>The signature as ML.NET's model header stores it: the characters as a little-endian integer.</summary>
         public ulong SignatureValue { get; } = BinaryPrimitives.ReadUInt64LittleEndian(Encoding.ASCII.GetBytes(ModelSignature));
@@ -54,5 +57,8 @@ namespace MLNet.BatchNorm
 
         /// <summary>Whether an entry written in <paramref name="written"/> has input batch normalization in its parameters.</summary>
         public bool HasInputBatchNorm(uint written) => written >= FirstVersionWithInputBatchNorm;
+
+        /// <summary>Whether an entry written in <paramref name="written"/> has input scaling in its parameters.</summary>
+        public bool HasInputScaling(uint written) => written >= FirstVersionWithInputScaling;
     }
 }
