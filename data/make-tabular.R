@@ -63,8 +63,12 @@ for (set in suite) {
   file <- paste0(set$name, ".csv")
   write.csv(text, file.path(out, file), row.names = FALSE, quote = FALSE, na = "", fileEncoding = "UTF-8", eol = "\n")
 
-  columns <- paste0("        {\"name\": ", json_string(names(d)), ", \"type\": \"", kinds, "\"}", collapse = ",\n")
-  classes <- if (set$task == "regression") "null" else as.character(length(unique(text[[set$label]])))
+  missing <- vapply(d, function(c) sum(is.na(c)), 0L)
+  columns <- paste0("        {\"name\": ", json_string(names(d)), ", \"type\": \"", kinds, "\", \"missing\": ", missing, "}",
+                    collapse = ",\n")
+  # Sorted in the C locale, so the order does not depend on the machine's locale.
+  classes <- if (set$task == "regression") "null" else
+    paste0("[", paste(vapply(sort(unique(text[[set$label]]), method = "radix"), json_string, ""), collapse = ", "), "]")
   entries <- c(entries, paste0(
     "    {\n",
     "      \"name\": ", json_string(set$name), ",\n",
