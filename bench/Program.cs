@@ -22,8 +22,10 @@ namespace MLNet.BatchNorm.Bench
                     return TimeToAccuracy.Run(rest);
                 case "streaming":
                     return StreamingBench.Run(rest);
+                case "tabular-defaults":
+                    return TabularDefaults.Run(rest);
                 default:
-                    Console.Error.WriteLine("usage: dotnet run --project bench -c Release -- inference|benchmarkdotnet|training|time-to-accuracy|streaming [--quick] [options]");
+                    Console.Error.WriteLine("usage: dotnet run --project bench -c Release -- inference|benchmarkdotnet|training|time-to-accuracy|streaming|tabular-defaults [--quick] [options]");
                     return 2;
             }
         }

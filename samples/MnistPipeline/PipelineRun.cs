@@ -29,6 +29,7 @@ namespace MnistPipeline
             var options = new BnMlpTrainer.Options
             {
                 UseBatchNorm = arguments.UseBatchNorm,
+                InputScaling = arguments.InputScaling,
                 NumberOfEpochs = arguments.Epochs,
                 NumberOfThreads = arguments.Threads ?? BnMlpOptionsBase.Defaults.NumberOfThreads,
                 ValidationFraction = arguments.ValidationFraction,

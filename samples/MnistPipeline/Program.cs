@@ -1,12 +1,14 @@
 using System;
 using System.Globalization;
 using System.Linq;
+using MLNet.BatchNorm;
 
 namespace MnistPipeline
 {
     /// <summary>
     /// Usage:
-    ///   MnistPipeline [--data mnist|fashion] [--epochs N] [--no-bn] [--threads N] [--seed N] [--validation F] [--out DIR]
+    ///   MnistPipeline [--data mnist|fashion] [--epochs N] [--no-bn] [--input-scaling None|Standard|StandardSmoothClip]
+    ///                 [--threads N] [--seed N] [--validation F] [--out DIR]
     ///       trains the BN-MLP pipeline, evaluates it, saves, loads and predicts single rows.
     ///   MnistPipeline --compare [--data mnist|fashion] [--budget SECONDS] [--trials N] [--seed N] [--out DIR]
     ///       searches BnMlp options on the training rows, then compares against ML.NET's trainers on the test rows.
@@ -70,6 +72,10 @@ namespace MnistPipeline
                         break;
                     case "--epochs": Epochs = NextInt(); break;
                     case "--no-bn": UseBatchNorm = false; break;
+                    case "--input-scaling":
+                        InputScaling = Enum.TryParse(Next(), ignoreCase: true, out BnMlpInputScaling scaling) && Enum.IsDefined(scaling) ? scaling
+                            : throw new ArgumentException($"--input-scaling takes {string.Join(", ", Enum.GetNames<BnMlpInputScaling>())}.", nameof(args));
+                        break;
                     case "--threads": Threads = NextInt(); break;
                     case "--seed": Seed = NextInt(); break;
                     case "--out": OutputDirectory = Next(); break;
@@ -96,6 +102,7 @@ namespace MnistPipeline
         public string Data { get; } = "mnist";
         public int? Epochs { get; }
         public bool UseBatchNorm { get; } = true;
+        public BnMlpInputScaling InputScaling { get; } = BnMlpOptionsBase.Defaults.InputScaling;
         public int? Threads { get; }
         public int Seed { get; } = 1;
         public string OutputDirectory { get; } = ".";
