@@ -21,9 +21,9 @@ namespace MLNet.BatchNorm.Tests
         public void OnnxRuntimeGivesTheTransformersScores()
         {
             var test = TestData.MnistTest.Take(Rows).ToArray();
-            var expected = TestData.Scores(_fixture.Model.Transform(_fixture.Context.Data.LoadFromEnumerable(test)));
+            var expected = TestData.Scores(_fixture.Exportable.Transform(_fixture.Context.Data.LoadFromEnumerable(test)));
             var onnx = new MemoryStream();
-            BnMlpOnnxExport.Export(_fixture.Transformer.Model, onnx);
+            BnMlpOnnxExport.Export(_fixture.Exportable.LastTransformer.Model, onnx);
 
             using var session = new InferenceSession(onnx.ToArray());
             var input = new DenseTensor<float>(test.SelectMany(r => r.Features).ToArray(), [Rows, 784]);
@@ -42,11 +42,11 @@ namespace MLNet.BatchNorm.Tests
         {
             var ml = _fixture.Context;
             string path = Path.Combine(Directory.CreateTempSubdirectory("bnmlp-onnx").FullName, "model.onnx");
-            BnMlpOnnxExport.Export(_fixture.Transformer.Model, path);
+            BnMlpOnnxExport.Export(_fixture.Exportable.LastTransformer.Model, path);
             var test = ml.Data.LoadFromEnumerable(TestData.MnistTest.Take(Rows));
             var onnx = ml.Transforms.ApplyOnnxModel(outputColumnName: "Score", inputColumnName: "Features", modelFile: path).Fit(test);
             var viaOnnx = TestData.Scores(onnx.Transform(test));
-            var viaTransformer = TestData.Scores(_fixture.Model.Transform(test));
+            var viaTransformer = TestData.Scores(_fixture.Exportable.Transform(test));
             Assert.Equal(Rows, viaOnnx.Length);
             for (int i = 0; i < Rows; i++)
             {
@@ -61,7 +61,10 @@ namespace MLNet.BatchNorm.Tests
             var ml = new MLContext(seed: 2);
             var rows = RegressionTests.LinearRows(300, seed: 2);
             var data = RegressionTests.View(ml, rows);
-            var options = new BnMlpRegressionTrainer.Options { HiddenLayerSizes = [12, 6], BatchNormOnInput = true, NumberOfEpochs = 5 };
+            var options = new BnMlpRegressionTrainer.Options
+            {
+                HiddenLayerSizes = [12, 6], BatchNormOnInput = true, NumberOfEpochs = 5, InputScaling = BnMlpInputScaling.Standard,
+            };
             var model = ml.Regression.Trainers.BnMlp(options).Fit(data);
             var expected = RegressionTests.ScoresOf(model.Transform(data));
             var onnx = new MemoryStream();

@@ -55,8 +55,13 @@ namespace MLNet.BatchNorm
             /// <summary>No weight decay.</summary>
             public const float WeightDecay = 0f;
 
-            /// <summary>Standardized features: see <see cref="BnMlpInputScaling.Standard"/> and docs/options.md.</summary>
-            public const BnMlpInputScaling InputScaling = BnMlpInputScaling.Standard;
+            /// <summary>
+            /// <see cref="BnMlpInputScaling.StandardSmoothClip"/>. Test accuracy of the defaults on mnist10k (seed 1):
+            /// None 95.90 %, Standard 95.05 % (rarely-lit border pixels get huge scales), StandardSmoothClip 95.85 %; on the
+            /// tabular suite's cross-validation the clip is within noise of Standard, and both far above None where
+            /// columns have very different scales (docs/options.md). The ONNX export needs <see cref="BnMlpInputScaling.Standard"/>.
+            /// </summary>
+            public const BnMlpInputScaling InputScaling = BnMlpInputScaling.StandardSmoothClip;
 
             /// <summary>The batch size for <paramref name="trainingRows"/> rows when <see cref="BnMlpOptionsBase.BatchSize"/> is
             /// null: the power of two nearest below rows / 64, kept within [16, 64] (so 64 from 4096 rows on, 16 up to 2047).
@@ -163,7 +168,8 @@ namespace MLNet.BatchNorm
 
         /// <summary>How the input features are scaled before the network, from statistics of the training rows saved
         /// in the model: raw tabular columns on very different scales (or up to ±1e30) then train as well as standardized
-        /// ones. Default <see cref="BnMlpInputScaling.Standard"/>, folded into the first layer at scoring.</summary>
+        /// ones. Default <see cref="BnMlpInputScaling.StandardSmoothClip"/> (standardized, outliers bent towards ±3);
+        /// use <see cref="BnMlpInputScaling.Standard"/> to export the model to ONNX (it is folded into the first layer).</summary>
         public BnMlpInputScaling InputScaling = Defaults.InputScaling;
 
         /// <summary>Batch normalization of the input features before the first dense layer (with its own trained scale

@@ -268,7 +268,7 @@ namespace MLNet.BatchNorm
             if (_options.InputScaling == BnMlpInputScaling.None && data.LargestFeatureMagnitude > LargeFeatureMagnitude)
             {
                 return $"The features reach {data.LargestFeatureMagnitude:G3} and InputScaling is None: scale them " +
-                    $"(InputScaling = {nameof(BnMlpInputScaling.Standard)}, the default, or a normalizing transform before the trainer).";
+                    $"(InputScaling = {nameof(BnMlpInputScaling.StandardSmoothClip)}, the default, or {nameof(BnMlpInputScaling.Standard)}, or a normalizing transform before the trainer).";
             }
             return $"Lower the learning rate (it is {_options.LearningRate}){(alternative is null ? "" : " " + alternative)}.";
         }
