@@ -15,7 +15,7 @@ namespace MLNet.BatchNorm.Bench
 
         private static RootCommand CommandLine() => new("Speed and memory benchmarks of MLNet.BatchNorm, with baselines measured in the same run.")
         {
-            Inference(), BenchmarkDotNet(), Training(), TimeToAccuracyCommand(), Streaming(),
+            Inference(), BenchmarkDotNet(), Training(), TimeToAccuracyCommand(), Streaming(), TabularDefaultsCommand(),
         };
 
         private static Option<bool> Quick() => new("--quick") { Description = "A short run." };
@@ -103,5 +103,38 @@ namespace MLNet.BatchNorm.Bench
             command.SetAction(result => result.GetValue(fashionMemory) is string file ? StreamingBench.MeasureFashion(file) : StreamingBench.Run(result.GetValue(quick)));
             return command;
         }
+
+        private static Command TabularDefaultsCommand()
+        {
+            var sets = CommaSeparated("--sets", "Suite data sets to run [default: all].");
+            var variants = CommaSeparated("--variants", $"BnMlp option variants [default: {string.Join(",", TabularDefaults.DefaultVariants)}].");
+            var folds = new Option<int>("--folds") { Description = "Cross-validation folds.", DefaultValueFactory = _ => 5 };
+            var seeds = new Option<int[]>("--seeds")
+            {
+                Description = "Seeds, comma-separated.", HelpName = "N,N", Arity = ArgumentArity.ExactlyOne, DefaultValueFactory = _ => [1],
+                CustomParser = result =>
+                {
+                    string token = result.Tokens.Single().Value;
+                    var values = token.Split(',').Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) ? (int?)n : null).ToArray();
+                    if (values.All(n => n.HasValue))
+                        return values.Select(n => n.Value).ToArray();
+                    result.AddError($"--seeds needs integers separated by commas, got '{token}'.");
+                    return null;
+                },
+            };
+            var command = new Command("tabular-defaults", "BnMlp option variants cross-validated on the tabular suite (accuracy or R²), to choose defaults.")
+            {
+                sets, variants, folds, seeds,
+            };
+            command.SetAction(result => TabularDefaults.Run(result.GetValue(sets), result.GetValue(variants) ?? TabularDefaults.DefaultVariants,
+                result.GetValue(folds), result.GetValue(seeds)));
+            return command;
+        }
+
+        private static Option<string[]> CommaSeparated(string name, string description) => new(name)
+        {
+            Description = description, HelpName = "A,B", Arity = ArgumentArity.ExactlyOne,
+            CustomParser = result => result.Tokens.Single().Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        };
     }
 }

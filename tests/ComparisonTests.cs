@@ -127,8 +127,8 @@ namespace MLNet.BatchNorm.Tests
             {
                 Assert.InRange(t.Options.LearningRate, 3e-4f, 3e-3f);
                 Assert.InRange(t.Options.DropoutRate, 0f, 0.4f);
-                Assert.Contains(t.Options.BatchSize, new[] { 32, 64, 128, 256 });
-                Assert.InRange(t.Options.NumberOfEpochs, 5, 30);
+                Assert.Contains(t.Options.BatchSize.Value, new[] { 32, 64, 128, 256 });
+                Assert.InRange(t.Options.NumberOfEpochs.Value, 5, 30);
             });
         }
     }

@@ -5,7 +5,8 @@ using Xunit;
 
 namespace MLNet.BatchNorm.Tests
 {
-    /// <summary>One model trained with default options on mnist10k, shared by the tests that only read it.</summary>
+    /// <summary>One model trained with default options on mnist10k, shared by the tests that only read it; and one with
+    /// the affine input scaling the ONNX export writes (the default smooth clip it does not).</summary>
     public sealed class MnistModelFixture
     {
         public MnistModelFixture()
@@ -15,6 +16,7 @@ namespace MLNet.BatchNorm.Tests
             Test = Context.Data.LoadFromEnumerable(TestData.MnistTest);
             Model = TestData.Pipeline(Context, new BnMlpTrainer.Options()).Fit(Train);
             Transformer = Model.LastTransformer;
+            Exportable = TestData.Pipeline(Context, new BnMlpTrainer.Options { InputScaling = BnMlpInputScaling.Standard, NumberOfEpochs = 3 }).Fit(Train);
         }
 
         public MLContext Context { get; }
@@ -26,6 +28,9 @@ namespace MLNet.BatchNorm.Tests
         public TransformerChain<BnMlpMulticlassTransformer> Model { get; }
 
         public BnMlpMulticlassTransformer Transformer { get; }
+
+        /// <summary>Trained with <see cref="BnMlpInputScaling.Standard"/> (3 epochs), for the ONNX export.</summary>
+        public TransformerChain<BnMlpMulticlassTransformer> Exportable { get; }
     }
 
     [CollectionDefinition(Name)]

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using Microsoft.ML;
+using MLNet.BatchNorm.TestSupport;
 using Xunit;
 
 namespace MLNet.BatchNorm.Tests
@@ -17,7 +18,8 @@ namespace MLNet.BatchNorm.Tests
             var options = new BnMlpTrainer.Options { HiddenLayerSizes = [5, 4], BatchSize = 40, NumberOfEpochs = 5 };
             var model = TestData.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 6))).LastTransformer.Model;
 
-            double[][] x = rows.Select(r => r.Features.Select(v => (double)v).ToArray()).ToArray();
+            // The first layer sees the scaled features (the trainer's input scaling, as the reference applies it).
+            double[][] x = rows.Select(r => ReferenceForward.NormalizedInput(model, r.Features)).ToArray();
             foreach (var layer in model.Layers.Take(2))
             {
                 var h = x.Select(row => Enumerable.Range(0, layer.OutputCount)
@@ -43,10 +45,12 @@ namespace MLNet.BatchNorm.Tests
             var ml = new MLContext(seed: 4);
             var rows = TestData.Blobs(rows: 120, classes: 3, seed: 4, features: 6);
             var options = new BnMlpTrainer.Options { HiddenLayerSizes = [5], BatchSize = 20, NumberOfEpochs = 3 };
-            var layer = TestData.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 6))).LastTransformer.Model.Layers[0];
+            var model = TestData.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 6))).LastTransformer.Model;
+            var layer = model.Layers[0];
+            var inputs = rows.Select(r => ReferenceForward.NormalizedInput(model, r.Features)).ToArray();
             for (int j = 0; j < layer.OutputCount; j++)
             {
-                double mean = rows.Average(r => Enumerable.Range(0, 6).Sum(i => (double)layer.Weights[j * 6 + i] * r.Features[i]));
+                double mean = inputs.Average(x => Enumerable.Range(0, 6).Sum(i => layer.Weights[j * 6 + i] * x[i]));
                 Assert.Equal(mean, layer.BatchNorm.Mean[j], 1e-4);
             }
         }

@@ -15,7 +15,7 @@ namespace MLNet.BatchNorm.Tests
 
         private static BnMlpRegressionTrainer.Options CurveOptions(int epochs = 60) => new()
         {
-            HiddenLayerSizes = [30, 30], BatchNormOnInput = true, LearningRate = 0.01f, NumberOfEpochs = epochs, DropoutRate = 0, NumberOfThreads = 1,
+            HiddenLayerSizes = [30, 30], BatchNormOnInput = true, LearningRate = 0.01f, BatchSize = 64, NumberOfEpochs = epochs, DropoutRate = 0, NumberOfThreads = 1,
         };
 
         [Fact]

@@ -19,7 +19,7 @@ namespace MLNet.BatchNorm.Tests
             // Without shuffling, the streamed windows end on batch boundaries, so the batches are the in-memory ones.
             var options = () => new BnMlpTrainer.Options
             {
-                HiddenLayerSizes = [16], NumberOfEpochs = 2, ShuffleEachEpoch = false, DropoutRate = 0,
+                HiddenLayerSizes = [16], BatchSize = 64, NumberOfEpochs = 2, ShuffleEachEpoch = false, DropoutRate = 0,
                 PopulationStatistics = PopulationStatisticsMode.MovingAverage, NumberOfThreads = 1,
             };
             string log = "";

@@ -33,8 +33,8 @@ namespace MLNet.BatchNorm.Tests
         {
             using var withBn = new BnMlpNetwork(20, 3, new BnMlpTrainer.Options { HiddenLayerSizes = [10, 7] }, new Random(11));
             using var withoutBn = new BnMlpNetwork(20, 3, new BnMlpTrainer.Options { HiddenLayerSizes = [10, 7], UseBatchNorm = false }, new Random(11));
-            var a = withBn.ToModelParameters();
-            var b = withoutBn.ToModelParameters();
+            var a = withBn.ToModelParameters(inputScaling: null);
+            var b = withoutBn.ToModelParameters(inputScaling: null);
             for (int l = 0; l < a.Layers.Count; l++)
                 Assert.Equal(a.Layers[l].Weights, b.Layers[l].Weights);
             Assert.NotNull(a.Layers[0].BatchNorm);

@@ -1,3 +1,4 @@
+using MLNet.BatchNorm;
 using MLNet.BatchNorm.TestSupport;
 
 namespace MnistPipeline
@@ -8,6 +9,7 @@ namespace MnistPipeline
         public string Data { get; init; } = "mnist";
         public int? Epochs { get; init; }
         public bool UseBatchNorm { get; init; } = true;
+        public BnMlpInputScaling InputScaling { get; init; } = BnMlpOptionsBase.Defaults.InputScaling;
         public int? Threads { get; init; }
         public int Seed { get; init; } = 1;
         public string OutputDirectory { get; init; } = ".";

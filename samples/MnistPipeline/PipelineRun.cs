@@ -30,7 +30,8 @@ namespace MnistPipeline
             var options = new BnMlpTrainer.Options
             {
                 UseBatchNorm = arguments.UseBatchNorm,
-                NumberOfEpochs = arguments.Epochs ?? BnMlpOptionsBase.Defaults.NumberOfEpochs,
+                InputScaling = arguments.InputScaling,
+                NumberOfEpochs = arguments.Epochs,
                 NumberOfThreads = arguments.Threads ?? BnMlpOptionsBase.Defaults.NumberOfThreads,
                 ValidationFraction = arguments.ValidationFraction,
             };
@@ -39,7 +40,7 @@ namespace MnistPipeline
                 .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
             var clock = Stopwatch.StartNew();
-            var model = TrainingProgress.Show(options.NumberOfEpochs, progress =>
+            var model = TrainingProgress.Show(progress =>
             {
                 options.Progress = progress;
                 return pipeline.Fit(train);
@@ -47,7 +48,7 @@ namespace MnistPipeline
             double fitSeconds = clock.Elapsed.TotalSeconds;
             var net = model.OfType<BnMlpMulticlassTransformer>().Single().Model;
             Console.WriteLine($"Fit: {fitSeconds:F2} s, network {net.InputCount}-{string.Join("-", net.HiddenLayerSizes)}-{net.OutputCount}, " +
-                $"batch normalization {(arguments.UseBatchNorm ? "on" : "off")}, {options.NumberOfEpochs} epochs.");
+                $"batch normalization {(arguments.UseBatchNorm ? "on" : "off")} (batch size and epochs: the trainer's line above).");
 
             var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
             Console.WriteLine($"Test: accuracy {metrics.MicroAccuracy:P2} (macro {metrics.MacroAccuracy:P2}), log-loss {metrics.LogLoss:F4}");

@@ -4,6 +4,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using MLNet.BatchNorm;
 
 namespace MnistPipeline
 {
@@ -16,6 +17,10 @@ namespace MnistPipeline
         private static readonly Option<string> Data = new("--data") { Description = "Data set: mnist (the embedded mnist10k) or fashion (Debian's dataset-fashion-mnist).", DefaultValueFactory = _ => "mnist" };
         private static readonly Option<int?> Epochs = Positive<int?>("--epochs", "Training epochs (in --replicate: the long rows' epochs).");
         private static readonly Option<bool> NoBatchNorm = new("--no-bn") { Description = "Train without batch normalization." };
+        private static readonly Option<BnMlpInputScaling> InputScaling = new("--input-scaling")
+        {
+            Description = "How the trainer scales the input features.", DefaultValueFactory = _ => BnMlpOptionsBase.Defaults.InputScaling,
+        };
         private static readonly Option<int?> Threads = Positive<int?>("--threads", "TorchSharp threads while training.");
         private static readonly Option<int> Seed = new("--seed") { Description = "MLContext seed.", DefaultValueFactory = _ => 1 };
         private static readonly Option<string> Output = new("--out") { Description = "Directory for the model zip and tables.", DefaultValueFactory = _ => "." };
@@ -70,7 +75,7 @@ namespace MnistPipeline
             Data.AcceptOnlyFromAmong("mnist", "fashion");
             var root = new RootCommand("The BN-MLP sample on MNIST digits: train, evaluate, save, load and predict; or one of the modes below.")
             {
-                Data, Epochs, NoBatchNorm, Threads, Seed, Output, Validation,
+                Data, Epochs, NoBatchNorm, InputScaling, Threads, Seed, Output, Validation,
                 Compare, Budget, Trials, Suite, Tuned, Seeds, Sets, Replicate, Plots, Regression, Score, ScoreBinary,
             };
             root.Validators.Add(OneMode);
@@ -78,7 +83,7 @@ namespace MnistPipeline
             {
                 var arguments = new Arguments
                 {
-                    Data = result.GetValue(Data), Epochs = result.GetValue(Epochs), UseBatchNorm = !result.GetValue(NoBatchNorm),
+                    Data = result.GetValue(Data), Epochs = result.GetValue(Epochs), UseBatchNorm = !result.GetValue(NoBatchNorm), InputScaling = result.GetValue(InputScaling),
                     Threads = result.GetValue(Threads), Seed = result.GetValue(Seed), OutputDirectory = result.GetValue(Output),
                     ValidationFraction = result.GetValue(Validation), Compare = result.GetValue(Compare),
                     SearchBudgetSeconds = result.GetValue(Budget), SearchTrials = result.GetValue(Trials), Suite = result.GetValue(Suite),

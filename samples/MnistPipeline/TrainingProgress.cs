@@ -10,8 +10,9 @@ namespace MnistPipeline
     /// </summary>
     public static class TrainingProgress
     {
-        /// <summary>Runs <paramref name="fit"/>, which receives the progress sink to put in the trainer's options.</summary>
-        public static T Show<T>(int epochs, Func<IProgress<BnMlpEpochMetrics>, T> fit)
+        /// <summary>Runs <paramref name="fit"/>, which receives the progress sink to put in the trainer's options. The bar's
+        /// length is the number of epochs the first report gives (the trainer may choose it from the data's size).</summary>
+        public static T Show<T>(Func<IProgress<BnMlpEpochMetrics>, T> fit)
         {
             if (!AnsiConsole.Profile.Capabilities.Interactive)
                 return fit(new Sink(m => Console.WriteLine("  " + m)));
@@ -20,13 +21,14 @@ namespace MnistPipeline
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .Start(context =>
                 {
-                    var task = context.AddTask("training", maxValue: epochs);
+                    var task = context.AddTask("training");
                     result = fit(new Sink(m =>
                     {
+                        task.MaxValue = m.NumberOfEpochs;
                         task.Description = Markup.Escape(Describe(m));
                         task.Value = m.Epoch - 1 + (m.FractionOfEpoch ?? 0);
                     }));
-                    task.Value = epochs;
+                    task.Value = task.MaxValue;
                 });
             return result;
         }

@@ -124,7 +124,8 @@ namespace MLNet.BatchNorm.Comparison
                 double value = range.LogScale
                     ? Math.Exp(Math.Log(range.Minimum) + u * (Math.Log(range.Maximum) - Math.Log(range.Minimum)))
                     : range.Minimum + u * (range.Maximum - range.Minimum);
-                field.SetValue(options, field.FieldType == typeof(int) ? (object)(int)Math.Round(value) : (float)value);
+                bool integer = field.FieldType == typeof(int) || field.FieldType == typeof(int?);
+                field.SetValue(options, integer ? (object)(int)Math.Round(value) : (float)value);
             }
         }
 
@@ -135,6 +136,7 @@ namespace MLNet.BatchNorm.Comparison
         {
             int[] sizes => string.Join(",", sizes),
             float f => f.ToString("G3", CultureInfo.InvariantCulture),
+            null => "auto",
             _ => Convert.ToString(value, CultureInfo.InvariantCulture),
         };
     }

@@ -14,7 +14,8 @@ namespace MLNet.BatchNorm
         /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
         /// <param name="exampleWeightColumnName">Optional example weight column.</param>
         /// <param name="hiddenLayerSizes">Sizes of the hidden layers; null for the default (256, 128).</param>
-        /// <param name="numberOfEpochs">Passes over the training data.</param>
+        /// <param name="numberOfEpochs">Passes over the training data; null for the size-aware default
+        /// (<see cref="BnMlpOptionsBase.Defaults.NumberOfEpochsFor"/>).</param>
         /// <param name="learningRate">Learning rate of the optimizer (Adam by default).</param>
         /// <param name="useBatchNorm">Batch normalization after each hidden dense layer.</param>
         public static BnMlpTrainer BnMlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
@@ -22,7 +23,7 @@ namespace MLNet.BatchNorm
             string featureColumnName = DefaultColumnNames.Features,
             string exampleWeightColumnName = null,
             int[] hiddenLayerSizes = null,
-            int numberOfEpochs = BnMlpOptionsBase.Defaults.NumberOfEpochs,
+            int? numberOfEpochs = null,
             float learningRate = BnMlpOptionsBase.Defaults.LearningRate,
             bool useBatchNorm = BnMlpOptionsBase.Defaults.UseBatchNorm)
         {
@@ -48,7 +49,8 @@ namespace MLNet.BatchNorm
         /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
         /// <param name="exampleWeightColumnName">Optional example weight column.</param>
         /// <param name="hiddenLayerSizes">Sizes of the hidden layers; null for the default (256, 128).</param>
-        /// <param name="numberOfEpochs">Passes over the training data.</param>
+        /// <param name="numberOfEpochs">Passes over the training data; null for the size-aware default
+        /// (<see cref="BnMlpOptionsBase.Defaults.NumberOfEpochsFor"/>).</param>
         /// <param name="learningRate">Learning rate of the optimizer (Adam by default).</param>
         /// <param name="useBatchNorm">Batch normalization after each hidden dense layer.</param>
         public static BnMlpBinaryTrainer BnMlp(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
@@ -56,7 +58,7 @@ namespace MLNet.BatchNorm
             string featureColumnName = DefaultColumnNames.Features,
             string exampleWeightColumnName = null,
             int[] hiddenLayerSizes = null,
-            int numberOfEpochs = BnMlpOptionsBase.Defaults.NumberOfEpochs,
+            int? numberOfEpochs = null,
             float learningRate = BnMlpOptionsBase.Defaults.LearningRate,
             bool useBatchNorm = BnMlpOptionsBase.Defaults.UseBatchNorm)
         {
@@ -82,7 +84,8 @@ namespace MLNet.BatchNorm
         /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
         /// <param name="exampleWeightColumnName">Optional example weight column.</param>
         /// <param name="hiddenLayerSizes">Sizes of the hidden layers; null for the default (256, 128).</param>
-        /// <param name="numberOfEpochs">Passes over the training data.</param>
+        /// <param name="numberOfEpochs">Passes over the training data; null for the size-aware default
+        /// (<see cref="BnMlpOptionsBase.Defaults.NumberOfEpochsFor"/>).</param>
         /// <param name="learningRate">Learning rate of the optimizer (Adam by default).</param>
         /// <param name="useBatchNorm">Batch normalization after each hidden dense layer.</param>
         /// <param name="loss">The loss minimized: squared error or Huber.</param>
@@ -91,7 +94,7 @@ namespace MLNet.BatchNorm
             string featureColumnName = DefaultColumnNames.Features,
             string exampleWeightColumnName = null,
             int[] hiddenLayerSizes = null,
-            int numberOfEpochs = BnMlpOptionsBase.Defaults.NumberOfEpochs,
+            int? numberOfEpochs = null,
             float learningRate = BnMlpOptionsBase.Defaults.LearningRate,
             bool useBatchNorm = BnMlpOptionsBase.Defaults.UseBatchNorm,
             BnMlpRegressionLoss loss = BnMlpRegressionTrainer.Defaults.Loss)
@@ -114,7 +117,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>Sets the arguments the short overloads share.</summary>
         private static TOptions Common<TOptions>(TOptions options, string labelColumnName, string featureColumnName, string exampleWeightColumnName,
-            int[] hiddenLayerSizes, int numberOfEpochs, float learningRate, bool useBatchNorm)
+            int[] hiddenLayerSizes, int? numberOfEpochs, float learningRate, bool useBatchNorm)
             where TOptions : BnMlpOptionsBase
         {
             options.LabelColumnName = labelColumnName;

@@ -1,5 +1,27 @@
 namespace MLNet.BatchNorm
 {
+    /// <summary>How the trainer scales the input features before the network (<see cref="BnMlpOptionsBase.InputScaling"/>).
+    /// The per-feature statistics come from the training rows (all of them, streamed ones too, in double precision) and
+    /// are saved in the model (<see cref="BnMlpModelParameters.InputScaling"/>).</summary>
+    public enum BnMlpInputScaling
+    {
+        /// <summary>The features as they come.</summary>
+        None = 0,
+
+        /// <summary>
+        /// <c>(x - mean) / std</c> per feature (population standard deviation). A constant feature (standard deviation
+        /// below 1e-30 or below 2^-20 of its mean's magnitude) becomes 0: the model ignores it. Affine, so scoring folds it into the first dense layer at no cost,
+        /// and the ONNX export includes it.
+        /// </summary>
+        Standard = 1,
+
+        /// <summary>
+        /// <see cref="Standard"/>, then RealMLP's smooth clip <c>z / sqrt(1 + (z / 3)²)</c> (Holzmüller et al. 2024),
+        /// which bends outliers towards ±3. Scoring applies it before the first layer; the ONNX export does not support it yet.
+        /// </summary>
+        StandardSmoothClip = 2,
+    }
+
     /// <summary>How the trainer estimates the population statistics that batch normalization uses at inference.</summary>
     public enum PopulationStatisticsMode
     {

@@ -129,7 +129,8 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>Copies the learned weights and statistics into managed model parameters.</summary>
-        public BnMlpModelParameters ToModelParameters()
+        /// <param name="inputScaling">The scaling the training features had, or null.</param>
+        public BnMlpModelParameters ToModelParameters(InputScalingParameters inputScaling)
         {
             var layers = new List<BnMlpLayer>();
             for (int i = 0; i < _hidden.Count; i++)
@@ -139,7 +140,7 @@ namespace MLNet.BatchNorm
                 layers.Add(ToLayer(linear, batchNorm, _activation));
             }
             layers.Add(ToLayer(_output, null, null));
-            return new BnMlpModelParameters(layers, _inputNorm is null ? null : ToParameters(_inputNorm));
+            return new BnMlpModelParameters(layers, _inputNorm is null ? null : ToParameters(_inputNorm), inputScaling);
         }
 
         private BatchNormParameters ToParameters(BatchNorm1d bn) =>

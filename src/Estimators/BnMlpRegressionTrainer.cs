@@ -12,7 +12,7 @@ namespace MLNet.BatchNorm
     /// | Trainer characteristics | |
     /// |---|---|
     /// | Machine learning task | Regression |
-    /// | Is normalization required? | Of the features: no with <see cref="BnMlpOptionsBase.BatchNormOnInput"/>, recommended without. Of the label: large labels need a smaller learning rate |
+    /// | Is normalization required? | Of the features: no, the trainer scales them (<see cref="BnMlpOptionsBase.InputScaling"/>). Of the label: large labels need more steps or a smaller learning rate |
     /// | Is caching required? | No: the training rows are read once into native memory |
     /// | Required NuGet in addition to Microsoft.ML | MLNet.BatchNorm.Estimators (TorchSharp-cpu) for training; MLNet.BatchNorm.Transforms for scoring |
     /// </para>

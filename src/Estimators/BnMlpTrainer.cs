@@ -13,7 +13,7 @@ namespace MLNet.BatchNorm
     /// | Trainer characteristics | |
     /// |---|---|
     /// | Machine learning task | Multiclass classification |
-    /// | Is normalization required? | No with batch normalization (the first hidden layer normalizes); yes without |
+    /// | Is normalization required? | No: the trainer scales the features itself (<see cref="BnMlpOptionsBase.InputScaling"/>) |
     /// | Is caching required? | No: the training rows are read once into native memory |
     /// | Required NuGet in addition to Microsoft.ML | MLNet.BatchNorm.Estimators (TorchSharp-cpu) for training; MLNet.BatchNorm.Transforms for scoring |
     /// </para>

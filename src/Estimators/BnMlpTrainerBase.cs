@@ -17,6 +17,9 @@ namespace MLNet.BatchNorm
     public abstract class BnMlpTrainerBase<TTransformer> : ITrainerEstimator<TTransformer, BnMlpModelParameters>
         where TTransformer : BnMlpTransformerBase
     {
+        /// <summary>Unscaled features beyond this are named as the likely cause of a divergence.</summary>
+        private const float LargeFeatureMagnitude = 1e6f;
+
         private readonly BnMlpOptionsBase _options;
         private readonly TrainingObjective _objective;
 
@@ -28,13 +31,13 @@ namespace MLNet.BatchNorm
             options.Check();
             _options = options;
             _objective = objective;
-            // Batch normalization after the first dense layer, or of the input, makes the features' scales irrelevant.
-            Info = new TrainerInfo(normalization: !(options.UseBatchNorm || options.BatchNormOnInput), calibration: false, caching: false,
+            // Input scaling, or batch normalization after the first dense layer or of the input, makes the features' scales irrelevant.
+            Info = new TrainerInfo(normalization: !(options.InputScaling != BnMlpInputScaling.None || options.UseBatchNorm || options.BatchNormOnInput), calibration: false, caching: false,
                 supportValid: true, supportIncrementalTrain: true);
         }
 
-        /// <summary>What ML.NET needs to know about the trainer: normalization of the features is needed only without batch
-        /// normalization (hidden or of the input); no caching (the rows are read once into native memory); no calibration
+        /// <summary>What ML.NET needs to know about the trainer: normalization of the features is needed only without input
+        /// scaling and without batch normalization (hidden or of the input); no caching (the rows are read once into native memory); no calibration
         /// (a classifier's scores are already probabilities); validation data is supported (<c>Fit(train, validation)</c>),
         /// and so is continuing from earlier model parameters (<c>Fit(train, modelParameters)</c>).</summary>
         public TrainerInfo Info { get; }
@@ -111,6 +114,7 @@ namespace MLNet.BatchNorm
             var cancellation = new FitCancellation(Host, _options.CancellationToken);
             TrainingRows data = null;
             TrainingData validation = null;
+            FeatureScaler scaler = null;
             try
             {
                 cancellation.ThrowIfCancelled();
@@ -118,24 +122,29 @@ namespace MLNet.BatchNorm
                 (data, validation) = LoadData(ch, input, validationData, random);
                 if (initial != null)
                     WarmStart.CheckArchitecture(Host, initial, _options, data.FeatureCount, data.OutputCount);
+                scaler = ScaleInputs(ch, data, validation, initial, cancellation);
+                var plan = new TrainingPlan(_options.BatchSizeFor(data.RowCount), _options.NumberOfEpochsFor(data.RowCount));
+                ch.Info($"{data.RowCount} training rows: batches of {plan.BatchSize}, {plan.NumberOfEpochs} epochs" +
+                    $"{(_options.BatchSize is null || _options.NumberOfEpochs is null ? " (size-aware defaults)" : "")}.");
                 using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, _options, random);
                 if (initial != null)
                     network.CopyFrom(initial);
                 var clock = Stopwatch.StartNew();
-                bool statisticsAreFinal = Train(ch, network, data, validation, random, cancellation);
+                bool statisticsAreFinal = Train(ch, network, data, validation, plan, random, cancellation);
                 if (network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact && !statisticsAreFinal)
                 {
                     var statistics = Stopwatch.StartNew();
-                    ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, cancellation);
+                    ExactPopulationStatistics.Estimate(network, data, plan.BatchSize, random, cancellation);
                     ch.Info($"Population statistics (exact pass) took {statistics.Elapsed.TotalSeconds:F2} s.");
                 }
                 ch.Info($"Trained on {data.RowCount} rows in {clock.Elapsed.TotalSeconds:F2} s.");
-                return CreateTransformer(ExportModel(network), input.Schema);
+                return CreateTransformer(ExportModel(network, scaler?.Parameters, data), input.Schema);
             }
             finally
             {
                 data?.Dispose();
                 validation?.Dispose();
+                scaler?.Dispose();
             }
         }
 
@@ -174,11 +183,29 @@ namespace MLNet.BatchNorm
             }
         }
 
+        /// <summary>Fits the input scaling of <see cref="BnMlpOptionsBase.InputScaling"/> on the training rows (or, for a warm
+        /// start, takes the scaling of the model it continues from, whose weights read features so scaled) and applies it
+        /// to the training and validation rows; returns null without scaling.</summary>
+        private FeatureScaler ScaleInputs(IChannel ch, TrainingRows data, TrainingData validation, BnMlpModelParameters initial, FitCancellation cancellation)
+        {
+            var clock = Stopwatch.StartNew();
+            var parameters = initial != null ? initial.InputScaling
+                : _options.InputScaling == BnMlpInputScaling.None ? null
+                : data.ComputeStatistics(cancellation).ToScaling(_options.InputScaling);
+            if (parameters == null)
+                return null;
+            var scaler = new FeatureScaler(parameters);
+            data.ScaleWith(scaler);
+            validation?.ScaleWith(scaler);
+            ch.Info($"Input scaling {(initial != null ? "of the warm-start model" : $"({_options.InputScaling}) fitted and")} applied in {clock.Elapsed.TotalSeconds:F2} s.");
+            return scaler;
+        }
+
         /// <summary>Runs the epochs. Returns true when the network already holds the exact population statistics of the
         /// weights it ends with (computed for validation), so they need not be computed again.</summary>
-        private bool Train(IChannel ch, BnMlpNetwork network, TrainingRows data, TrainingData validation, Random random, FitCancellation cancellation)
+        private bool Train(IChannel ch, BnMlpNetwork network, TrainingRows data, TrainingData validation, TrainingPlan plan, Random random, FitCancellation cancellation)
         {
-            var pass = new BatchPass(_options.BatchSize, _options.ShuffleEachEpoch, FullBatchesOnly: false, AvoidSingleRowBatch: network.UsesBatchNorm);
+            var pass = new BatchPass(plan.BatchSize, _options.ShuffleEachEpoch, FullBatchesOnly: false, AvoidSingleRowBatch: network.UsesBatchNorm);
             using var optimizer = new FusedOptimizer(network, _options.Optimizer, _options.LearningRate, _options.Momentum, _options.WeightDecay);
             bool exactStatistics = network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact;
             double bestLoss = double.PositiveInfinity;
@@ -186,13 +213,13 @@ namespace MLNet.BatchNorm
             NetworkSnapshot best = null;
             try
             {
-                for (int epoch = 1; epoch <= _options.NumberOfEpochs; epoch++)
+                for (int epoch = 1; epoch <= plan.NumberOfEpochs; epoch++)
                 {
                     var clock = Stopwatch.StartNew();
-                    double learningRate = LearningRates.ForEpoch(_options, epoch);
+                    double learningRate = LearningRates.ForEpoch(_options, epoch, plan.NumberOfEpochs);
                     optimizer.LearningRate = learningRate;
                     network.train();
-                    var progress = new EpochProgress(ch, _options, epoch, learningRate);
+                    var progress = new EpochProgress(ch, _options, epoch, plan.NumberOfEpochs, learningRate);
                     var (trainingLoss, rows) = TrainEpoch(network, optimizer, data, pass, random, epoch, cancellation, progress);
                     double rowsPerSecond = rows / clock.Elapsed.TotalSeconds;
                     network.eval();
@@ -202,7 +229,7 @@ namespace MLNet.BatchNorm
                     {
                         // Validate the model as it would be returned: with the population statistics of these weights.
                         if (exactStatistics)
-                            ExactPopulationStatistics.Estimate(network, data, _options.BatchSize, random, cancellation);
+                            ExactPopulationStatistics.Estimate(network, data, plan.BatchSize, random, cancellation);
                         (validationLoss, validationAccuracy) = Validation.Evaluate(network, validation, _objective, cancellation);
                     }
                     bool isBest = validationLoss < bestLoss;
@@ -217,7 +244,7 @@ namespace MLNet.BatchNorm
                     }
                     var metrics = new BnMlpEpochMetrics
                     {
-                        Epoch = epoch, NumberOfEpochs = _options.NumberOfEpochs, FractionOfEpoch = 1, TrainingLoss = trainingLoss,
+                        Epoch = epoch, NumberOfEpochs = plan.NumberOfEpochs, FractionOfEpoch = 1, TrainingLoss = trainingLoss,
                         ValidationLoss = validationLoss, ValidationAccuracy = validationAccuracy, IsBestSoFar = isBest,
                         LearningRate = learningRate, Elapsed = clock.Elapsed, RowsPerSecond = rowsPerSecond,
                     };
@@ -260,7 +287,7 @@ namespace MLNet.BatchNorm
                 {
                     throw Host.Process(new TrainingDivergedException(epoch, batch.Number, value,
                         $"Training diverged in epoch {epoch}, batch {batch.Number}{(batch.Count is int count ? $" of {count}" : "")}: the loss became {value}. " +
-                        $"Lower the learning rate (it is {_options.LearningRate}) or use batch normalization."));
+                        Advice(data, "or use batch normalization")));
                 }
                 long length = batch.Features.shape[0];
                 lossSum += value * length;
@@ -280,17 +307,29 @@ namespace MLNet.BatchNorm
             return perRow.mul(weights).sum().div(weights.sum().clamp_min(float.Epsilon));
         }
 
-        private BnMlpModelParameters ExportModel(BnMlpNetwork network)
+        private BnMlpModelParameters ExportModel(BnMlpNetwork network, InputScalingParameters scaling, TrainingRows data)
         {
             try
             {
-                return network.ToModelParameters();
+                return network.ToModelParameters(scaling);
             }
             catch (ArgumentException e)
             {
                 // Non-finite weights or statistics: never hand back a model that predicts NaN.
-                throw Host.Except(e, $"Training produced an unusable model ({e.Message}). Lower the learning rate (it is {_options.LearningRate}).");
+                throw Host.Except(e, $"Training produced an unusable model ({e.Message}). {Advice(data, null)}");
             }
+        }
+
+        /// <summary>What to change after training diverged: unscaled huge features are the cause the learning rate cannot
+        /// fix (their products overflow float whatever the step), so they are named first.</summary>
+        private string Advice(TrainingRows data, string alternative)
+        {
+            if (_options.InputScaling == BnMlpInputScaling.None && data.LargestFeatureMagnitude > LargeFeatureMagnitude)
+            {
+                return $"The features reach {data.LargestFeatureMagnitude:G3} and InputScaling is None: scale them " +
+                    $"(InputScaling = {nameof(BnMlpInputScaling.StandardSmoothClip)}, the default, or {nameof(BnMlpInputScaling.Standard)}, or a normalizing transform before the trainer).";
+            }
+            return $"Lower the learning rate (it is {_options.LearningRate}){(alternative is null ? "" : " " + alternative)}.";
         }
     }
 }

@@ -6,7 +6,7 @@ namespace MLNet.BatchNorm
 {
     /// <summary>Reports an epoch while it runs, at most once per <see cref="BnMlpOptionsBase.ProgressInterval"/>, so a
     /// long epoch on large data shows it is moving.</summary>
-    internal sealed class EpochProgress(IChannel ch, BnMlpOptionsBase options, int epoch, double learningRate)
+    internal sealed class EpochProgress(IChannel ch, BnMlpOptionsBase options, int epoch, int numberOfEpochs, double learningRate)
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TimeSpan _lastReport;
@@ -20,7 +20,7 @@ namespace MLNet.BatchNorm
             _lastReport = elapsed;
             var metrics = new BnMlpEpochMetrics
             {
-                Epoch = epoch, NumberOfEpochs = options.NumberOfEpochs, IsPartial = true,
+                Epoch = epoch, NumberOfEpochs = numberOfEpochs, IsPartial = true,
                 FractionOfEpoch = batch.Count is int count ? (double)batch.Number / count : null,
                 TrainingLoss = lossSum / rows, LearningRate = learningRate, Elapsed = elapsed, RowsPerSecond = rows / elapsed.TotalSeconds,
             };

@@ -7,10 +7,11 @@ namespace MLNet.BatchNorm
     {
         /// <param name="options">The trainer's options.</param>
         /// <param name="epoch">1-based epoch.</param>
-        public static double ForEpoch(BnMlpOptionsBase options, int epoch) => options.LearningRateSchedule switch
+        /// <param name="epochs">The number of epochs of the training.</param>
+        public static double ForEpoch(BnMlpOptionsBase options, int epoch, int epochs) => options.LearningRateSchedule switch
         {
             LearningRateSchedule.Step => options.LearningRate * Math.Pow(options.LearningRateStepFactor, (epoch - 1) / options.LearningRateStepEpochs),
-            LearningRateSchedule.Cosine => options.LearningRate * (1 + Math.Cos(Math.PI * (epoch - 1) / options.NumberOfEpochs)) / 2,
+            LearningRateSchedule.Cosine => options.LearningRate * (1 + Math.Cos(Math.PI * (epoch - 1) / epochs)) / 2,
             _ => options.LearningRate,
         };
     }

@@ -24,6 +24,7 @@ namespace MLNet.BatchNorm
         private DataViewRowCursor _cursor;
         private long _cursorRow;
         private long? _rowCount;
+        private FeatureScaler _scaler;
 
         public StreamingTrainingRows(IHostEnvironment env, IChannel ch, IDataView data, TrainingSchema schema, long sourceRows, long budgetBytes, int batchSize)
         {
@@ -48,6 +49,25 @@ namespace MLNet.BatchNorm
 
         public override long RowCount => _rowCount ?? _sourceRows;
 
+        public override float LargestFeatureMagnitude => _reader.LargestMagnitude;
+
+        /// <summary>Reads every chunk in order once, before training.</summary>
+        public override FeatureStatistics ComputeStatistics(FitCancellation cancellation)
+        {
+            var statistics = new FeatureStatistics(FeatureCount);
+            for (long chunk = 0; chunk < _labelledRowsPerChunk.Length; chunk++)
+            {
+                cancellation.ThrowIfCancelled();
+                int rows = ReadChunk(chunk);
+                using var features = _window.narrow(0, 0, rows);
+                statistics.Add(features);
+            }
+            CountRowsOnce();
+            return statistics;
+        }
+
+        public override void ScaleWith(FeatureScaler scaler) => _scaler = scaler;
+
         /// <summary>Native bytes per row: float features, an int64 label, a float weight.</summary>
         public static long BytesPerRow(TrainingSchema schema) => (long)schema.FeatureCount * sizeof(float) + sizeof(long) + sizeof(float);
 
@@ -65,16 +85,21 @@ namespace MLNet.BatchNorm
                 using var labels = _reader.Targets.ToTensor(rows);
                 using var weights = _reader.WeightTensor(rows);
                 using var features = _window.narrow(0, 0, rows);
+                _scaler?.ApplyInPlace(features);
                 ForEachBatchOf(features, labels, weights, pass, random, cancellation, wholePass: false, ref number, step);
             }
-            if (_rowCount is null)
-            {
-                // Every row has now been read once: the checks the in-memory path makes before training.
-                _rowCount = 0;
-                foreach (long rows in _labelledRowsPerChunk)
-                    _rowCount += rows;
-                _reader.CheckAllRows(_ch, _rowCount.Value);
-            }
+            CountRowsOnce();
+        }
+
+        /// <summary>After the first pass, when every row has been read once: the checks the in-memory path makes before training.</summary>
+        private void CountRowsOnce()
+        {
+            if (_rowCount != null)
+                return;
+            _rowCount = 0;
+            foreach (long rows in _labelledRowsPerChunk)
+                _rowCount += rows;
+            _reader.CheckAllRows(_ch, _rowCount.Value);
         }
 
         /// <summary>Reads chunk <paramref name="chunk"/> into the window; returns its rows with a label.</summary>

@@ -12,8 +12,12 @@ namespace MLNet.BatchNorm
     /// </summary>
     internal sealed class TrainingData : TrainingRows
     {
-        private TrainingData(Tensor features, Tensor labels, Tensor weights, int outputCount)
+        /// <summary>Rows per step of the statistics, so their double copy stays small.</summary>
+        private const long StatisticsRows = 65536;
+
+        private TrainingData(Tensor features, Tensor labels, Tensor weights, int outputCount, float largestFeatureMagnitude)
         {
+            LargestFeatureMagnitude = largestFeatureMagnitude;
             Features = features;
             Labels = labels;
             Weights = weights;
@@ -32,6 +36,8 @@ namespace MLNet.BatchNorm
         public override int FeatureCount => (int)Features.shape[1];
 
         public override int OutputCount { get; }
+
+        public override float LargestFeatureMagnitude { get; }
 
         /// <summary>Reads all rows of the validation data <paramref name="data"/>, whatever their size.</summary>
         public static TrainingData Load(IHostEnvironment env, IChannel ch, IDataView data, BnMlpOptionsBase options, BnMlpModelKind kind)
@@ -59,7 +65,7 @@ namespace MLNet.BatchNorm
                 reader.CheckAllRows(ch, rows);
                 var result = new TrainingData(
                     rows == rowCapacity ? features : features.narrow(0, 0, rows),
-                    reader.Targets.ToTensor(rows), reader.WeightTensor(rows), schema.OutputCount);
+                    reader.Targets.ToTensor(rows), reader.WeightTensor(rows), schema.OutputCount, reader.LargestMagnitude);
                 if (rows != rowCapacity)
                     features.Dispose();
                 return result;
@@ -70,6 +76,20 @@ namespace MLNet.BatchNorm
                 throw;
             }
         }
+
+        public override FeatureStatistics ComputeStatistics(FitCancellation cancellation)
+        {
+            var statistics = new FeatureStatistics(FeatureCount);
+            for (long start = 0; start < RowCount; start += StatisticsRows)
+            {
+                cancellation.ThrowIfCancelled();
+                using var rows = Features.narrow(0, start, Math.Min(StatisticsRows, RowCount - start));
+                statistics.Add(rows);
+            }
+            return statistics;
+        }
+
+        public override void ScaleWith(FeatureScaler scaler) => scaler.ApplyInPlace(Features);
 
         public override void ForEachBatch(BatchPass pass, Random random, FitCancellation cancellation, Action<TrainingBatch> step)
         {
@@ -99,7 +119,7 @@ namespace MLNet.BatchNorm
         }
 
         private TrainingData Rows(Tensor index) =>
-            new(Features.index_select(0, index), Labels.index_select(0, index), Weights?.index_select(0, index), OutputCount);
+            new(Features.index_select(0, index), Labels.index_select(0, index), Weights?.index_select(0, index), OutputCount, LargestFeatureMagnitude);
 
         public override void Dispose()
         {

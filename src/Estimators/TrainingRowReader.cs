@@ -44,6 +44,9 @@ namespace MLNet.BatchNorm
         /// <summary>Rows skipped so far because their label is missing.</summary>
         public long Skipped { get; private set; }
 
+        /// <summary>The largest absolute feature value read so far: what a divergence message blames.</summary>
+        public float LargestMagnitude { get; private set; }
+
         /// <summary>
         /// Reads the next <paramref name="sourceRows"/> rows of <paramref name="cursor"/> (or up to its end) into rows 0, 1,
         /// ... of the buffers and of <paramref name="features"/>; returns how many had a label.
@@ -116,11 +119,14 @@ namespace MLNet.BatchNorm
 
         private void CheckFinite(ReadOnlySpan<float> row, string column, long position)
         {
+            float largest = LargestMagnitude;
             for (int i = 0; i < row.Length; i++)
             {
                 if (!float.IsFinite(row[i]))
                     throw _ectx.Except($"Feature column '{column}', row {position}, slot {i}: found {row[i]}; features must be finite. Replace missing values first (for example with ReplaceMissingValues) or filter such rows out.");
+                largest = Math.Max(largest, Math.Abs(row[i]));
             }
+            LargestMagnitude = largest;
         }
     }
 }

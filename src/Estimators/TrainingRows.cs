@@ -30,6 +30,16 @@ namespace MLNet.BatchNorm
         /// <summary>Rows with a label (for streamed rows, an upper bound until one pass has counted them).</summary>
         public abstract long RowCount { get; }
 
+        /// <summary>The largest absolute feature value of the rows (for streamed rows, of those read so far).</summary>
+        public abstract float LargestFeatureMagnitude { get; }
+
+        /// <summary>Per-feature mean and variance of all rows, in double (one pass over streamed rows, which also counts them).</summary>
+        public abstract FeatureStatistics ComputeStatistics(FitCancellation cancellation);
+
+        /// <summary>From now on the network sees the features scaled by <paramref name="scaler"/>: scaled in place, or each
+        /// streamed window as it is read. The caller keeps ownership of the scaler and keeps it alive while these rows are used.</summary>
+        public abstract void ScaleWith(FeatureScaler scaler);
+
         /// <summary>One pass over the rows: hands each mini-batch to <paramref name="step"/> inside a dispose scope of its
         /// own, so its tensors are freed when the step returns.</summary>
         public abstract void ForEachBatch(BatchPass pass, Random random, FitCancellation cancellation, Action<TrainingBatch> step);
@@ -48,7 +58,7 @@ namespace MLNet.BatchNorm
                 throw env.Except($"ValidationFraction needs the training rows in memory, but they take more than MemoryBudgetMegabytes ({options.MemoryBudgetMegabytes}); " +
                     "pass validation data to Fit(train, validation) instead.");
             ch.Info($"The training data ({rows} rows x {schema.FeatureCount} features) is larger than the memory budget of {options.MemoryBudgetMegabytes} MB: streaming it.");
-            return new StreamingTrainingRows(env, ch, data, schema, rows, budget, options.BatchSize);
+            return new StreamingTrainingRows(env, ch, data, schema, rows, budget, options.BatchSizeFor(rows));
         }
 
         /// <summary>Checks the columns of <paramref name="data"/> and counts its rows (reading no column when the view does

@@ -11,12 +11,14 @@ namespace MLNet.BatchNorm
     public sealed class BnMlpModelParameters
     {
         private readonly BnMlpLayer[] _layers;
+        private readonly BnMlpLayer[] _scoringLayers;
 
         /// <summary>Creates model parameters from layers, hidden layers first and the output layer last.</summary>
         /// <param name="layers">At least the output layer. Each layer's input count must equal the previous layer's output count;
         /// every layer but the last has an activation, the last has none.</param>
-        /// <param name="inputBatchNorm">Batch normalization of the input features before the first layer, or null.</param>
-        public BnMlpModelParameters(IEnumerable<BnMlpLayer> layers, BatchNormParameters inputBatchNorm = null)
+        /// <param name="inputBatchNorm">Batch normalization of the input features before the first layer (after the scaling), or null.</param>
+        /// <param name="inputScaling">Scaling of the input features, applied first, or null.</param>
+        public BnMlpModelParameters(IEnumerable<BnMlpLayer> layers, BatchNormParameters inputBatchNorm = null, InputScalingParameters inputScaling = null)
         {
             ArgumentNullException.ThrowIfNull(layers);
             _layers = layers.ToArray();
@@ -35,9 +37,16 @@ namespace MLNet.BatchNorm
             }
             if (inputBatchNorm != null && inputBatchNorm.UnitCount != InputCount)
                 throw new ArgumentException($"Input batch normalization has {inputBatchNorm.UnitCount} units, the model {InputCount} inputs.", nameof(inputBatchNorm));
+            if (inputScaling != null && inputScaling.FeatureCount != InputCount)
+                throw new ArgumentException($"Input scaling has {inputScaling.FeatureCount} features, the model {InputCount} inputs.", nameof(inputScaling));
             InputBatchNorm = inputBatchNorm;
-            ScoringLayers = inputBatchNorm is null ? _layers : [InputBatchNormFolding.FoldInto(inputBatchNorm, _layers[0]), .. _layers[1..]];
-            Network = new FoldedNetwork(ScoringLayers);
+            InputScaling = inputScaling;
+            // A smooth clip is not affine: scoring applies the scaling and the clip before the first layer instead.
+            var folded = inputScaling is { SmoothClip: false } ? inputScaling : null;
+            _scoringLayers = folded is null && inputBatchNorm is null
+                ? _layers
+                : [InputFolding.FoldInto(folded, inputBatchNorm, _layers[0]), .. _layers[1..]];
+            Network = new FoldedNetwork(_scoringLayers, ClippedInputScaling);
         }
 
         /// <summary>Length of the feature vector the model reads.</summary>
@@ -49,15 +58,24 @@ namespace MLNet.BatchNorm
         /// <summary>The layers: hidden layers in order, then the output layer.</summary>
         public IReadOnlyList<BnMlpLayer> Layers => _layers;
 
-        /// <summary>Batch normalization of the input features (before the first layer), or <see langword="null"/>.</summary>
+        /// <summary>Batch normalization of the input features (after <see cref="InputScaling"/>, before the first layer), or
+        /// <see langword="null"/>.</summary>
         public BatchNormParameters InputBatchNorm { get; }
+
+        /// <summary>The scaling of the input features fitted on the training rows, applied before everything else, or
+        /// <see langword="null"/> (a model trained with <c>InputScaling = None</c>, or saved before input scaling existed).</summary>
+        public InputScalingParameters InputScaling { get; }
 
         /// <summary>The hidden layers' sizes, in order.</summary>
         public IReadOnlyList<int> HiddenLayerSizes => _layers.Take(_layers.Length - 1).Select(l => l.OutputCount).ToArray();
 
-        /// <summary>The layers that scoring computes: <see cref="Layers"/> with the input batch normalization folded into the
-        /// first one (what the folded network and the ONNX export are built from).</summary>
-        internal BnMlpLayer[] ScoringLayers { get; }
+        /// <summary>The layers that scoring computes: <see cref="Layers"/> with the input batch normalization and an affine input
+        /// scaling folded into the first one, what the ONNX export is built from. A smooth-clipped scaling is not affine:
+        /// then <see cref="ClippedInputScaling"/> comes first and the layers fold only the input batch normalization.</summary>
+        internal BnMlpLayer[] ScoringLayers => _scoringLayers;
+
+        /// <summary>The input scaling when it smooth-clips (applied to the features before <see cref="ScoringLayers"/>), else null.</summary>
+        internal InputScalingParameters ClippedInputScaling => InputScaling is { SmoothClip: true } ? InputScaling : null;
 
         /// <summary>The inference network, with batch normalization folded into the dense layers.</summary>
         internal FoldedNetwork Network { get; }

@@ -12,12 +12,13 @@ namespace MLNet.BatchNorm
     /// </summary>
     internal static class BnMlpOnnxGraph
     {
-        /// <summary>Adds the network's nodes, reading the float tensor [N, inputs] <paramref name="features"/>, and returns
+        /// <summary>Adds the network's nodes (the smooth-clipped input scaling when the model has one, then the layers),
+        /// reading the float tensor [N, inputs] <paramref name="features"/>, and returns
         /// the variable holding the output layer's values [N, outputs]: class logits, or the regression value. Every op
         /// applied to the features belongs here, so that the graph stays the managed scorer's computation.</summary>
         public static string AddNetwork(OnnxContext ctx, BnMlpModelParameters model, string features)
         {
-            string current = features;
+            string current = model.ClippedInputScaling is { } scaling ? AddSmoothClippedScaling(ctx, scaling, features) : features;
             var layers = model.ScoringLayers;
             for (int i = 0; i < layers.Length; i++)
             {
@@ -31,6 +32,24 @@ namespace MLNet.BatchNorm
                     current = AddNode(ctx, OpType(activation), [current], dense, $"BnMlpActivation{i}");
             }
             return current;
+        }
+
+        /// <summary>The input scaling and smooth clip of <see cref="InputScalingParameters.Apply"/>, op for op:
+        /// <c>c = clamp((x - shift) * scale, ±bound)</c>, then <c>c / sqrt(1 + (c / 3)²)</c>.</summary>
+        private static string AddSmoothClippedScaling(OnnxContext ctx, InputScalingParameters scaling, string features)
+        {
+            var type = new VectorDataViewType(NumberDataViewType.Single, scaling.FeatureCount);
+            long[] shape = [scaling.FeatureCount];
+            string shifted = AddNode(ctx, "Sub", [features, ctx.AddInitializer(scaling.ShiftSpan.ToArray(), shape, "BnMlpInputShift")], type, "BnMlpShifted");
+            string scaled = AddNode(ctx, "Mul", [shifted, ctx.AddInitializer(scaling.ScaleSpan.ToArray(), shape, "BnMlpInputScale")], type, "BnMlpScaled");
+            // Min and Max rather than Clip, whose bounds are attributes before opset 11 and inputs after.
+            string below = AddNode(ctx, "Min", [scaled, ctx.AddInitializer(InputScalingParameters.ClipInputBound, "BnMlpClipUpper")], type, "BnMlpBelowBound");
+            string clamped = AddNode(ctx, "Max", [below, ctx.AddInitializer(-InputScalingParameters.ClipInputBound, "BnMlpClipLower")], type, "BnMlpClamped");
+            string third = AddNode(ctx, "Mul", [clamped, ctx.AddInitializer(1f / 3f, "BnMlpOneThird")], type, "BnMlpThird");
+            string square = AddNode(ctx, "Mul", [third, third], type, "BnMlpThirdSquared");
+            string onePlus = AddNode(ctx, "Add", [square, ctx.AddInitializer(1f, "BnMlpOne")], type, "BnMlpOnePlusSquare");
+            string root = AddNode(ctx, "Sqrt", [onePlus], type, "BnMlpClipDenominator");
+            return AddNode(ctx, "Div", [clamped, root], type, "BnMlpClippedInput");
         }
 
         /// <summary>Adds a node with one output, a new intermediate variable of <paramref name="type"/>, and returns its name.</summary>

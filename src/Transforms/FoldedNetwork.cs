@@ -5,15 +5,20 @@ namespace MLNet.BatchNorm
     /// <summary>
     /// Inference network: every batch-normalization layer folded into the dense layer before it
     /// (<c>W' = diag(s) W</c>, <c>b' = beta + s (b - mean)</c>, <c>s = gamma / sqrt(var + eps)</c>), so a row costs one
-    /// chain of dense layers (<see cref="DenseLayer"/>). Immutable and shared by all threads; each caller brings its own
+    /// chain of dense layers (<see cref="DenseLayer"/>), after the input scaling when it has a smooth clip (an affine
+    /// scaling is folded into the first layer before). Immutable and shared by all threads; each caller brings its own
     /// <see cref="Workspace"/>.
     /// </summary>
     internal sealed class FoldedNetwork
     {
         private readonly DenseLayer[] _layers;
+        private readonly InputScalingParameters _clippedScaling;
 
-        public FoldedNetwork(BnMlpLayer[] layers)
+        /// <param name="layers">The layers, anything affine on the input already folded into the first.</param>
+        /// <param name="clippedScaling">Input scaling with a smooth clip, applied to the features first; or null.</param>
+        public FoldedNetwork(BnMlpLayer[] layers, InputScalingParameters clippedScaling = null)
         {
+            _clippedScaling = clippedScaling;
             _layers = new DenseLayer[layers.Length];
             for (int i = 0; i < layers.Length; i++)
                 _layers[i] = Fold(layers[i]);
@@ -39,6 +44,12 @@ namespace MLNet.BatchNorm
         public void Predict(ReadOnlySpan<float> features, Span<float> outputs, Workspace workspace)
         {
             ReadOnlySpan<float> input = features;
+            if (_clippedScaling != null)
+            {
+                var scaled = workspace.Scaled.AsSpan(0, InputCount);
+                _clippedScaling.Apply(features, scaled);
+                input = scaled;
+            }
             for (int i = 0; i < _layers.Length; i++)
             {
                 var layer = _layers[i];
@@ -58,8 +69,11 @@ namespace MLNet.BatchNorm
         {
             // Rows past the last one in a partial tile hold earlier rows' values; they are computed and never read.
             int tiled = BatchWorkspace.RoundUpToTiles(rows);
-            ReadOnlySpan<float> input = workspace.Input;
             int stride = InputCount;
+            // Row by row with the single-row path's operations, so both give the same bits.
+            for (int r = 0; r < rows && _clippedScaling != null; r++)
+                _clippedScaling.Apply(workspace.Features(r), workspace.Features(r));
+            ReadOnlySpan<float> input = workspace.Input;
             for (int i = 0; i < _layers.Length; i++)
             {
                 var layer = _layers[i];
@@ -148,6 +162,7 @@ namespace MLNet.BatchNorm
                 Odd = new float[network.MaxPaddedWidth];
                 NonZeroIndices = new int[network.MaxInputCount];
                 NonZeroValues = new float[network.MaxInputCount];
+                Scaled = network._clippedScaling is null ? [] : new float[network.InputCount];
             }
 
             public float[] Even { get; }
@@ -157,6 +172,9 @@ namespace MLNet.BatchNorm
             public int[] NonZeroIndices { get; }
 
             public float[] NonZeroValues { get; }
+
+            /// <summary>The scaled and clipped features, when the network has a clipped input scaling.</summary>
+            public float[] Scaled { get; }
         }
 
         /// <summary>Per-caller memory for <see cref="PredictBatch"/>: the features of up to <see cref="MaxRows"/> rows, and

@@ -8,7 +8,8 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// Binary form of <see cref="BnMlpModelParameters"/> inside the model zip: a length-prefixed block (the layers, then
-    /// the input batch normalization, which format 1 did not have) followed by its SHA-256, so a changed byte is refused even where the zip's CRC was recomputed. Every length read from the file is
+    /// the input batch normalization, which format 1 did not have, then the input scaling, which the classifier's formats
+    /// 1 and 2 and the regressor's format 1 did not have) followed by its SHA-256, so a changed byte is refused even where the zip's CRC was recomputed. Every length read from the file is
     /// checked against the bytes actually present before anything is allocated.
     /// </summary>
     internal static class ModelParametersFormat
@@ -34,8 +35,9 @@ namespace MLNet.BatchNorm
         /// <summary>Reads and verifies what <see cref="Write"/> wrote.</summary>
         /// <param name="reader">The model entry's reader.</param>
         /// <param name="hasInputBatchNorm">False for format 1, written before models could normalize their input.</param>
+        /// <param name="hasInputScaling">False for formats written before models scaled their input.</param>
         /// <exception cref="InvalidDataException">The block is truncated, damaged or inconsistent.</exception>
-        public static BnMlpModelParameters Read(BinaryReader reader, bool hasInputBatchNorm)
+        public static BnMlpModelParameters Read(BinaryReader reader, bool hasInputBatchNorm, bool hasInputScaling)
         {
             long length = reader.ReadInt64();
             if (length <= 0 || length > int.MaxValue)
@@ -49,7 +51,7 @@ namespace MLNet.BatchNorm
             using var blockReader = new BinaryReader(new MemoryStream(bytes, writable: false));
             try
             {
-                var model = ReadModel(blockReader, hasInputBatchNorm);
+                var model = ReadModel(blockReader, hasInputBatchNorm, hasInputScaling);
                 if (blockReader.BaseStream.Position != bytes.Length)
                     throw Damaged("the parameter block has trailing bytes");
                 return model;
@@ -79,6 +81,13 @@ namespace MLNet.BatchNorm
             writer.Write(model.InputBatchNorm != null);
             if (model.InputBatchNorm is { } input)
                 WriteBatchNorm(writer, input);
+            writer.Write(model.InputScaling != null);
+            if (model.InputScaling is { } scaling)
+            {
+                writer.Write(scaling.SmoothClip);
+                WriteFloats(writer, scaling.ShiftSpan);
+                WriteFloats(writer, scaling.ScaleSpan);
+            }
         }
 
         private static void WriteBatchNorm(BinaryWriter writer, BatchNormParameters bn)
@@ -90,7 +99,7 @@ namespace MLNet.BatchNorm
             WriteFloats(writer, bn.VarianceSpan);
         }
 
-        private static BnMlpModelParameters ReadModel(BinaryReader reader, bool hasInputBatchNorm)
+        private static BnMlpModelParameters ReadModel(BinaryReader reader, bool hasInputBatchNorm, bool hasInputScaling)
         {
             int count = reader.ReadInt32();
             if (count < 1 || count > MaxLayers)
@@ -110,8 +119,15 @@ namespace MLNet.BatchNorm
                 var batchNorm = (flags & HasBatchNormFlag) != 0 ? ReadBatchNorm(reader, outputs) : null;
                 layers.Add(new BnMlpLayer(inputs, outputs, weights, bias, batchNorm, activation));
             }
-            var inputBatchNorm = hasInputBatchNorm && reader.ReadBoolean() ? ReadBatchNorm(reader, layers[0].InputCount) : null;
-            return new BnMlpModelParameters(layers, inputBatchNorm);
+            int features = layers[0].InputCount;
+            var inputBatchNorm = hasInputBatchNorm && reader.ReadBoolean() ? ReadBatchNorm(reader, features) : null;
+            InputScalingParameters inputScaling = null;
+            if (hasInputScaling && reader.ReadBoolean())
+            {
+                bool smoothClip = reader.ReadBoolean();
+                inputScaling = new InputScalingParameters(shift: ReadFloats(reader, features), scale: ReadFloats(reader, features), smoothClip);
+            }
+            return new BnMlpModelParameters(layers, inputBatchNorm, inputScaling);
         }
 
         private static BatchNormParameters ReadBatchNorm(BinaryReader reader, int units)

@@ -7,7 +7,7 @@ namespace MLNet.BatchNorm.TestSupport
 {
     /// <summary>
     /// Inference written from the public model parameters alone, in double precision and without folding: the input's
-    /// batch normalization if there is one, then per layer W x (+ b), then gamma (h - mean) / sqrt(var + eps) + beta with
+    /// scaling (and smooth clip) and batch normalization where there are some, then per layer W x (+ b), then gamma (h - mean) / sqrt(var + eps) + beta with
     /// the population statistics, then the activation.
     /// The plots use its per-layer values; the tests use it as the reference the folded scorer must match.
     /// </summary>
@@ -51,11 +51,21 @@ namespace MLNet.BatchNorm.TestSupport
             return values.Select(v => v.ToArray()).ToArray();
         }
 
-        /// <summary>The features after the input's batch normalization (population statistics); unchanged without one.</summary>
-        public static double[] NormalizedInput(BnMlpModelParameters model, float[] features) =>
-            model.InputBatchNorm is { } bn
-                ? features.Select((v, i) => Normalize(bn, i, v)).ToArray()
-                : features.Select(v => (double)v).ToArray();
+        /// <summary>The features after the input's scaling and batch normalization (population statistics); unchanged
+        /// without them.</summary>
+        public static double[] NormalizedInput(BnMlpModelParameters model, float[] features)
+        {
+            var x = features.Select(v => (double)v).ToArray();
+            if (model.InputScaling is { } scaling)
+                x = x.Select((v, i) => Scale(scaling, i, v)).ToArray();
+            return model.InputBatchNorm is { } bn ? x.Select((v, i) => Normalize(bn, i, v)).ToArray() : x;
+        }
+
+        private static double Scale(InputScalingParameters scaling, int feature, double value)
+        {
+            double z = (value - scaling.Shift[feature]) * scaling.Scale[feature];
+            return scaling.SmoothClip ? z / Math.Sqrt(1 + z / 3 * (z / 3)) : z;
+        }
 
         private static double Normalize(BatchNormParameters bn, int unit, double value) =>
             bn.Gamma[unit] * (value - bn.Mean[unit]) / Math.Sqrt(bn.Variance[unit] + (double)bn.Epsilon) + bn.Beta[unit];
