@@ -140,8 +140,16 @@ namespace MLNet.BatchNorm
                 return null;
             var clock = Stopwatch.StartNew();
             var scaler = new FeatureScaler(data.ComputeStatistics(_options.CancellationToken).ToScaling(_options.InputScaling));
-            data.ScaleWith(scaler);
-            validation?.ScaleWith(scaler);
+            try
+            {
+                data.ScaleWith(scaler);
+                validation?.ScaleWith(scaler);
+            }
+            catch
+            {
+                scaler.Dispose();
+                throw;
+            }
             ch.Info($"Input scaling ({_options.InputScaling}) fitted and applied in {clock.Elapsed.TotalSeconds:F2} s.");
             return scaler;
         }
