@@ -195,8 +195,16 @@ namespace MLNet.BatchNorm
             if (parameters == null)
                 return null;
             var scaler = new FeatureScaler(parameters);
-            data.ScaleWith(scaler);
-            validation?.ScaleWith(scaler);
+            try
+            {
+                data.ScaleWith(scaler);
+                validation?.ScaleWith(scaler);
+            }
+            catch
+            {
+                scaler.Dispose();
+                throw;
+            }
             ch.Info($"Input scaling {(initial != null ? "of the warm-start model" : $"({_options.InputScaling}) fitted and")} applied in {clock.Elapsed.TotalSeconds:F2} s.");
             return scaler;
         }
