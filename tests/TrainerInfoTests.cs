@@ -9,15 +9,27 @@ namespace MLNet.BatchNorm.Tests
         private static readonly MLContext Ml = new(seed: 1);
 
         [Theory]
-        [InlineData(true, false, false)]
-        [InlineData(false, true, false)]
-        [InlineData(true, true, false)]
-        [InlineData(false, false, true)]
-        public void NormalizationIsNeededOnlyWhenNothingNormalizes(bool useBatchNorm, bool batchNormOnInput, bool needsNormalization)
+        [InlineData(BnMlpInputScaling.None, true, false, false)]
+        [InlineData(BnMlpInputScaling.None, false, true, false)]
+        [InlineData(BnMlpInputScaling.None, true, true, false)]
+        [InlineData(BnMlpInputScaling.None, false, false, true)]
+        [InlineData(BnMlpInputScaling.Standard, false, false, false)]
+        [InlineData(BnMlpInputScaling.StandardSmoothClip, false, false, false)]
+        public void NormalizationIsNeededOnlyWhenNothingNormalizes(BnMlpInputScaling scaling, bool useBatchNorm, bool batchNormOnInput, bool needsNormalization)
         {
-            var classifier = Ml.MulticlassClassification.Trainers.BnMlp(new BnMlpTrainer.Options { UseBatchNorm = useBatchNorm, BatchNormOnInput = batchNormOnInput });
-            var regressor = Ml.Regression.Trainers.BnMlp(new BnMlpRegressionTrainer.Options { UseBatchNorm = useBatchNorm, BatchNormOnInput = batchNormOnInput });
-            foreach (var info in new[] { classifier.Info, regressor.Info })
+            var classifier = Ml.MulticlassClassification.Trainers.BnMlp(new BnMlpTrainer.Options
+            {
+                InputScaling = scaling, UseBatchNorm = useBatchNorm, BatchNormOnInput = batchNormOnInput,
+            });
+            var binary = Ml.BinaryClassification.Trainers.BnMlp(new BnMlpBinaryTrainer.Options
+            {
+                InputScaling = scaling, UseBatchNorm = useBatchNorm, BatchNormOnInput = batchNormOnInput,
+            });
+            var regressor = Ml.Regression.Trainers.BnMlp(new BnMlpRegressionTrainer.Options
+            {
+                InputScaling = scaling, UseBatchNorm = useBatchNorm, BatchNormOnInput = batchNormOnInput,
+            });
+            foreach (var info in new[] { classifier.Info, binary.Info, regressor.Info })
             {
                 Assert.Equal(needsNormalization, info.NeedNormalization);
                 Assert.False(info.WantCaching);
