@@ -10,6 +10,9 @@ namespace MnistPipeline
     ///       trains the BN-MLP pipeline, evaluates it, saves, loads and predicts single rows.
     ///   MnistPipeline --compare [--data mnist|fashion] [--budget SECONDS] [--trials N] [--seed N] [--out DIR]
     ///       searches BnMlp options on the training rows, then compares against ML.NET's trainers on the test rows.
+    ///   MnistPipeline --compare --suite [--tuned] [--seeds N] [--budget SECONDS] [--sets A,B] [--seed N] [--out DIR]
+    ///       the tabular suite (data/tabular): 5-fold CV repeated with N seeds (from --seed), defaults or tuned with
+    ///       SECONDS of search per contender and fold; leaderboard Markdown, CSV and PNG in DIR.
     ///   MnistPipeline --replicate [--data mnist|fashion] [--epochs LONG] [--seed N] [--out DIR]
     ///       the BN tutorial's 15-row table with and without BN, and the single-row trap.
     ///   MnistPipeline --plots DIR [--data mnist|fashion] [--seed N]
@@ -28,6 +31,8 @@ namespace MnistPipeline
                 var arguments = new Arguments(args);
                 if (arguments.ScoreModel != null)
                     return SavedModelScoring.Run(arguments);
+                if (arguments.Compare && arguments.Suite)
+                    return SuiteMode.Run(arguments);
                 if (arguments.Compare)
                     return CompareMode.Run(arguments);
                 if (arguments.Replicate)
@@ -81,7 +86,11 @@ namespace MnistPipeline
                     case "--replicate": Replicate = true; break;
                     case "--plots": PlotsDirectory = Next(); break;
                     case "--regression": RegressionDirectory = Next(); break;
-                    case "--budget": SearchBudgetSeconds = NextInt(); break;
+                    case "--budget": Budget = NextInt(); break;
+                    case "--suite": Suite = true; break;
+                    case "--tuned": Tuned = true; break;
+                    case "--seeds": Seeds = NextInt(); break;
+                    case "--sets": Sets = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries); break;
                     case "--trials": SearchTrials = NextInt(); break;
                     case "--score":
                         ScoreModel = Next();
@@ -104,7 +113,12 @@ namespace MnistPipeline
         public bool Replicate { get; }
         public string PlotsDirectory { get; }
         public string RegressionDirectory { get; }
-        public int SearchBudgetSeconds { get; } = 120;
+        public int SearchBudgetSeconds => Budget ?? 120;
+        public int? Budget { get; }
+        public bool Suite { get; }
+        public bool Tuned { get; }
+        public int Seeds { get; } = 3;
+        public string[] Sets { get; }
         public int SearchTrials { get; } = 12;
         public string ScoreModel { get; }
         public string ScoreOutput { get; }
