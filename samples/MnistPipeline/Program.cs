@@ -21,6 +21,9 @@ namespace MnistPipeline
     ///       the BN tutorial's regression toy with and without BN, ReLU and tanh: cost curves and pre-activation PNGs, R².
     ///   MnistPipeline --score MODEL.zip SCORES.bin [--data mnist|fashion]
     ///       loads a saved model in this (fresh) process and writes the test set's scores as raw floats.
+    ///   MnistPipeline --score-binary MODEL.zip SCORES.bin ROWS [--seed N]
+    ///       loads a saved binary classifier in this (fresh) process and writes, for ROWS rows of the binary toy drawn
+    ///       with the seed, Score, Probability and PredictedLabel (1 or 0) as raw floats.
     /// </summary>
     public static class Program
     {
@@ -30,7 +33,7 @@ namespace MnistPipeline
             {
                 var arguments = new Arguments(args);
                 if (arguments.ScoreModel != null)
-                    return SavedModelScoring.Run(arguments);
+                    return arguments.BinaryRows is int rows ? SavedModelScoring.RunBinary(arguments, rows) : SavedModelScoring.Run(arguments);
                 if (arguments.Compare && arguments.Suite)
                     return SuiteMode.Run(arguments);
                 if (arguments.Compare)
@@ -96,6 +99,11 @@ namespace MnistPipeline
                         ScoreModel = Next();
                         ScoreOutput = Next();
                         break;
+                    case "--score-binary":
+                        ScoreModel = Next();
+                        ScoreOutput = Next();
+                        BinaryRows = NextInt();
+                        break;
                     default:
                         throw new ArgumentException($"Unknown argument '{args[i]}'. See samples/MnistPipeline/Program.cs for usage.", nameof(args));
                 }
@@ -122,6 +130,7 @@ namespace MnistPipeline
         public int SearchTrials { get; } = 12;
         public string ScoreModel { get; }
         public string ScoreOutput { get; }
+        public int? BinaryRows { get; }
 
         public (Digit[] Train, Digit[] Test) LoadData() => Data == "fashion" ? Digits.LoadFashion() : Digits.LoadMnist10k();
     }

@@ -73,6 +73,9 @@ namespace MLNet.BatchNorm.Comparison
 
         private static IReadOnlyList<TabularContender> BinaryContenders() =>
         [
+            TabularContender.Create("BnMlp", MinMax + "BnMlp", TabularTask.BinaryClassification,
+                () => new BnMlpBinaryTrainer.Options { LabelColumnName = Label, FeatureColumnName = Features },
+                (ml, o) => ml.Transforms.NormalizeMinMax(Features).Append(ml.BinaryClassification.Trainers.BnMlp(o)), BnMlpSpace<BnMlpBinaryTrainer.Options>()),
             TabularContender.Create("LightGbm", "LightGbm", TabularTask.BinaryClassification,
                 () => new LightGbmBinaryTrainer.Options { LabelColumnName = Label, FeatureColumnName = Features },
                 (ml, o) => ml.BinaryClassification.Trainers.LightGbm(o), LightGbmSpace()),

@@ -4,7 +4,8 @@ using Microsoft.ML.Runtime;
 
 namespace MLNet.BatchNorm
 {
-    /// <summary>Adds <c>BnMlp</c> to <c>mlContext.MulticlassClassification.Trainers</c> and <c>mlContext.Regression.Trainers</c>.</summary>
+    /// <summary>Adds <c>BnMlp</c> to <c>mlContext.MulticlassClassification.Trainers</c>, <c>mlContext.BinaryClassification.Trainers</c>
+    /// and <c>mlContext.Regression.Trainers</c>.</summary>
     public static class BnMlpCatalog
     {
         /// <summary>Creates a <see cref="BnMlpTrainer"/>: a batch-normalized multilayer perceptron.</summary>
@@ -39,6 +40,40 @@ namespace MLNet.BatchNorm
             Contracts.CheckValue(catalog, nameof(catalog));
             Contracts.CheckValue(options, nameof(options));
             return new BnMlpTrainer(catalog.GetEnvironment(), options);
+        }
+
+        /// <summary>Creates a <see cref="BnMlpBinaryTrainer"/>: a batch-normalized multilayer perceptron binary classifier.</summary>
+        /// <param name="catalog">The binary classification trainers catalog.</param>
+        /// <param name="labelColumnName">The label column: a <see cref="bool"/>.</param>
+        /// <param name="featureColumnName">The feature column: a known-size vector of <see cref="float"/>.</param>
+        /// <param name="exampleWeightColumnName">Optional example weight column.</param>
+        /// <param name="hiddenLayerSizes">Sizes of the hidden layers; null for the default (256, 128).</param>
+        /// <param name="numberOfEpochs">Passes over the training data.</param>
+        /// <param name="learningRate">Learning rate of the optimizer (Adam by default).</param>
+        /// <param name="useBatchNorm">Batch normalization after each hidden dense layer.</param>
+        public static BnMlpBinaryTrainer BnMlp(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+            string labelColumnName = DefaultColumnNames.Label,
+            string featureColumnName = DefaultColumnNames.Features,
+            string exampleWeightColumnName = null,
+            int[] hiddenLayerSizes = null,
+            int numberOfEpochs = BnMlpOptionsBase.Defaults.NumberOfEpochs,
+            float learningRate = BnMlpOptionsBase.Defaults.LearningRate,
+            bool useBatchNorm = BnMlpOptionsBase.Defaults.UseBatchNorm)
+        {
+            Contracts.CheckValue(catalog, nameof(catalog));
+            var options = Common(new BnMlpBinaryTrainer.Options(), labelColumnName, featureColumnName, exampleWeightColumnName, hiddenLayerSizes,
+                numberOfEpochs, learningRate, useBatchNorm);
+            return new BnMlpBinaryTrainer(catalog.GetEnvironment(), options);
+        }
+
+        /// <summary>Creates a <see cref="BnMlpBinaryTrainer"/> with all options.</summary>
+        /// <param name="catalog">The binary classification trainers catalog.</param>
+        /// <param name="options">The trainer's options; checked here, with an error that names the option.</param>
+        public static BnMlpBinaryTrainer BnMlp(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog, BnMlpBinaryTrainer.Options options)
+        {
+            Contracts.CheckValue(catalog, nameof(catalog));
+            Contracts.CheckValue(options, nameof(options));
+            return new BnMlpBinaryTrainer(catalog.GetEnvironment(), options);
         }
 
         /// <summary>Creates a <see cref="BnMlpRegressionTrainer"/>: a batch-normalized multilayer perceptron regressor.</summary>

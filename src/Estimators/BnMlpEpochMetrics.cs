@@ -16,16 +16,16 @@ namespace MLNet.BatchNorm
 
         /// <summary>Mean loss (cross-entropy for a classifier, squared error or Huber loss for a regressor) of the training
         /// batches during the epoch (batch statistics, dropout on, weights changing), weighted by example weights when
-        /// there are any.</summary>
+        /// there are any and, for a binary classifier, by <see cref="BnMlpBinaryTrainer.Options.PositiveClassWeight"/>.</summary>
         public double TrainingLoss { get; internal init; }
 
-        /// <summary>Mean loss on the validation rows after the epoch (log-loss for a classifier, the training loss for a
-        /// regressor), scored as the model would be after training (population statistics, no dropout); null without
-        /// validation data.</summary>
+        /// <summary>Mean loss on the validation rows after the epoch (log-loss in nats for a classifier, unweighted; the
+        /// training loss for a regressor), scored as the model would be after training (population statistics, no
+        /// dropout); null without validation data.</summary>
         public double? ValidationLoss { get; internal init; }
 
-        /// <summary>Fraction of validation rows whose most probable class is right; null without validation data and for
-        /// a regressor.</summary>
+        /// <summary>Fraction of validation rows whose most probable class is right (for a binary classifier: whose
+        /// <c>PredictedLabel</c>, score &gt; 0, is right); null without validation data and for a regressor.</summary>
         public double? ValidationAccuracy { get; internal init; }
 
         /// <summary>True when this epoch has the lowest validation loss so far (the one early stopping would keep).</summary>

@@ -6,7 +6,7 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// Options shared by the BN-MLP trainers (<see cref="BnMlpTrainer.Options"/> for multiclass classification,
-    /// <see cref="BnMlpRegressionTrainer.Options"/> for regression): the network, batch normalization, optimizer,
+    /// <see cref="BnMlpBinaryTrainer.Options"/> for binary classification, <see cref="BnMlpRegressionTrainer.Options"/> for regression): the network, batch normalization, optimizer,
     /// schedule, validation and monitoring.
     /// </summary>
     public abstract class BnMlpOptionsBase

@@ -8,7 +8,8 @@ using static TorchSharp.torch;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// The training shared by the BN-MLP trainers (<see cref="BnMlpTrainer"/>, <see cref="BnMlpRegressionTrainer"/>):
+    /// The training shared by the BN-MLP trainers (<see cref="BnMlpTrainer"/>, <see cref="BnMlpBinaryTrainer"/>,
+    /// <see cref="BnMlpRegressionTrainer"/>):
     /// reading the data into native memory, the mini-batch loop on TorchSharp, validation and early stopping, population
     /// statistics, and the export of plain-array model parameters.
     /// </summary>
@@ -96,12 +97,12 @@ namespace MLNet.BatchNorm
 
         private (TrainingRows Train, TrainingData Validation) LoadData(IChannel ch, IDataView input, IDataView validationData, Random random)
         {
-            var data = TrainingRows.Open(Host, ch, input, _options, _objective.IsClassification);
+            var data = TrainingRows.Open(Host, ch, input, _options, _objective.Kind);
             try
             {
                 if (validationData != null)
                 {
-                    var validation = TrainingData.Load(Host, ch, validationData, _options, _objective.IsClassification);
+                    var validation = TrainingData.Load(Host, ch, validationData, _options, _objective.Kind);
                     if (validation.FeatureCount != data.FeatureCount || validation.OutputCount != data.OutputCount)
                     {
                         validation.Dispose();
@@ -217,10 +218,10 @@ namespace MLNet.BatchNorm
 
         private Tensor Loss(Tensor outputs, TrainingBatch batch)
         {
-            if (batch.Weights is null)
+            var weights = _objective.TrainingWeights(batch.Labels, batch.Weights);
+            if (weights is null)
                 return _objective.Loss(outputs, batch.Labels, nn.Reduction.Mean);
             var perRow = _objective.Loss(outputs, batch.Labels, nn.Reduction.None);
-            var weights = batch.Weights;
             // A batch whose weights are all 0 contributes no gradient rather than 0/0.
             return perRow.mul(weights).sum().div(weights.sum().clamp_min(float.Epsilon));
         }

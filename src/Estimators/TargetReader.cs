@@ -6,14 +6,19 @@ using static TorchSharp.torch;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// Reads each training row's target from the label column: the 0-based class of a key label (int64 tensor), or the
-    /// value of a float label (float32 tensor), into rows 0 .. capacity - 1 of a buffer that can be refilled (a window
-    /// of streamed rows). Rows whose label is missing (key 0, NaN) are skipped, as ML.NET's trainers skip them.
+    /// Reads each training row's target from the label column: the 0-based class of a key label (int64 tensor), 0 or 1 for
+    /// a Boolean label (float32 tensor), or the value of a float label (float32 tensor), into rows 0 .. capacity - 1 of a
+    /// buffer that can be refilled (a window of streamed rows). Rows whose label is missing (key 0, NaN) are skipped, as
+    /// ML.NET's trainers skip them; a Boolean is never missing.
     /// </summary>
     internal abstract class TargetReader
     {
-        public static TargetReader Create(IExceptionContext ectx, TrainingSchema schema, long capacity) =>
-            schema.IsClassification ? new ClassReader(schema, capacity) : new ValueReader(ectx, schema.Label.Name, capacity);
+        public static TargetReader Create(IExceptionContext ectx, TrainingSchema schema, long capacity) => schema.Kind switch
+        {
+            BnMlpModelKind.Multiclass => new ClassReader(schema, capacity),
+            BnMlpModelKind.Binary => new BooleanReader(schema.Label.Name, capacity),
+            _ => new ValueReader(ectx, schema.Label.Name, capacity),
+        };
 
         /// <summary>Reads the label of <paramref name="cursor"/>'s rows from now on.</summary>
         public abstract void Bind(DataViewRowCursor cursor, DataViewSchema.Column label);
@@ -57,6 +62,36 @@ namespace MLNet.BatchNorm
             }
 
             public override Tensor ToTensor(long rows) => tensor(_classes.AsSpan(0, (int)rows).ToArray(), [rows]);
+        }
+
+        private sealed class BooleanReader(string label, long capacity) : TargetReader
+        {
+            private readonly float[] _values = new float[capacity];
+            private ValueGetter<bool> _getValue;
+            private bool _value;
+            private long _trueCount;
+            private long _falseCount;
+
+            public override void Bind(DataViewRowCursor cursor, DataViewSchema.Column column) => _getValue = cursor.GetGetter<bool>(column);
+
+            public override bool TryRead(long row, long position)
+            {
+                _getValue(ref _value);
+                _values[row] = _value ? 1 : 0;
+                if (_value)
+                    _trueCount++;
+                else
+                    _falseCount++;
+                return true;
+            }
+
+            public override void Check(IExceptionContext ectx, IChannel ch)
+            {
+                if (_trueCount == 0 || _falseCount == 0)
+                    throw ectx.Except($"Label column '{label}' is {(_trueCount == 0 ? "false" : "true")} in every row of the training data; a classifier needs both classes.");
+            }
+
+            public override Tensor ToTensor(long rows) => tensor(_values.AsSpan(0, (int)rows).ToArray(), [rows]);
         }
 
         private sealed class ValueReader(IExceptionContext ectx, string label, long capacity) : TargetReader

@@ -8,7 +8,7 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// The training rows as native tensors: features [rows, features] float32, labels [rows] (int64 0-based classes for
-    /// a classifier, float32 values for a regressor), optional weights [rows] float32. Read in one pass through a
+    /// a multiclass classifier, float32 0 or 1 for a binary classifier, float32 values for a regressor), optional weights [rows] float32. Read in one pass through a
     /// cursor; each mini-batch is gathered from them by index.
     /// </summary>
     internal sealed class TrainingData : TrainingRows
@@ -35,9 +35,9 @@ namespace MLNet.BatchNorm
         public override int OutputCount { get; }
 
         /// <summary>Reads all rows of the validation data <paramref name="data"/>, whatever their size.</summary>
-        public static TrainingData Load(IHostEnvironment env, IChannel ch, IDataView data, BnMlpOptionsBase options, bool classification)
+        public static TrainingData Load(IHostEnvironment env, IChannel ch, IDataView data, BnMlpOptionsBase options, BnMlpModelKind kind)
         {
-            var (schema, rows) = Inspect(env, data, options, classification, "validation data");
+            var (schema, rows) = Inspect(env, data, options, kind, "validation data");
             return Load(env, ch, data, schema, rows);
         }
 

@@ -3,12 +3,15 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace MLNet.BatchNorm
 {
-    /// <summary>What training minimizes and validation reports: cross-entropy for a classifier, squared error or Huber
-    /// loss for a regressor.</summary>
+    /// <summary>What training minimizes and validation reports: softmax cross-entropy for a multiclass classifier, sigmoid
+    /// cross-entropy (log-loss) for a binary classifier, squared error or Huber loss for a regressor.</summary>
     internal abstract class TrainingObjective
     {
-        /// <summary>True when the label is a key and the outputs are class logits.</summary>
-        public abstract bool IsClassification { get; }
+        /// <summary>What the model predicts: the label type the training data must have and the output layer's size.</summary>
+        public abstract BnMlpModelKind Kind { get; }
+
+        /// <summary>Whether the outputs are logits that validation can count right or wrong rows of.</summary>
+        public bool IsClassification => Kind != BnMlpModelKind.Regression;
 
         /// <summary>The loss from the network's outputs [rows, units] and the labels [rows]: each row's ([rows]) with
         /// <see cref="nn.Reduction.None"/>, else their sum or mean (one fused op, cheaper per training step).</summary>
@@ -17,22 +20,49 @@ namespace MLNet.BatchNorm
         /// <summary>How many rows the outputs get right (their most probable class), or null for a regressor.</summary>
         public abstract Tensor CorrectCount(Tensor outputs, Tensor labels);
 
+        /// <summary>The weight of each row in the training loss [rows]: its example weight (or null when there are none),
+        /// times whatever weight the objective gives its label.</summary>
+        public virtual Tensor TrainingWeights(Tensor labels, Tensor exampleWeights) => exampleWeights;
+
         public static TrainingObjective CrossEntropy { get; } = new CrossEntropyObjective();
+
+        public static TrainingObjective Binary(float positiveClassWeight) => new BinaryObjective(positiveClassWeight);
 
         public static TrainingObjective Regression(BnMlpRegressionLoss loss, float huberDelta) => new RegressionObjective(loss, huberDelta);
 
         private sealed class CrossEntropyObjective : TrainingObjective
         {
-            public override bool IsClassification => true;
+            public override BnMlpModelKind Kind => BnMlpModelKind.Multiclass;
 
             public override Tensor Loss(Tensor outputs, Tensor labels, nn.Reduction reduction) => F.cross_entropy(outputs, labels, reduction: reduction);
 
             public override Tensor CorrectCount(Tensor outputs, Tensor labels) => outputs.argmax(1).eq(labels).sum();
         }
 
+        /// <summary>Labels are float32 0 (false) and 1 (true); the single output is the logit of true.</summary>
+        private sealed class BinaryObjective(float positiveClassWeight) : TrainingObjective
+        {
+            public override BnMlpModelKind Kind => BnMlpModelKind.Binary;
+
+            public override Tensor Loss(Tensor outputs, Tensor labels, nn.Reduction reduction) =>
+                F.binary_cross_entropy_with_logits(outputs.view(-1), labels, reduction: reduction);
+
+            // Predicted true when the logit is positive, as ML.NET's binary scorer thresholds the score at 0.
+            public override Tensor CorrectCount(Tensor outputs, Tensor labels) => outputs.view(-1).gt(0).eq(labels.gt(0.5)).sum();
+
+            public override Tensor TrainingWeights(Tensor labels, Tensor exampleWeights)
+            {
+                if (positiveClassWeight == 1)
+                    return exampleWeights;
+                // 1 for a negative row, the positive class weight for a positive one.
+                var classWeights = labels.mul(positiveClassWeight - 1).add_(1);
+                return exampleWeights is null ? classWeights : classWeights.mul_(exampleWeights);
+            }
+        }
+
         private sealed class RegressionObjective(BnMlpRegressionLoss loss, float huberDelta) : TrainingObjective
         {
-            public override bool IsClassification => false;
+            public override BnMlpModelKind Kind => BnMlpModelKind.Regression;
 
             public override Tensor Loss(Tensor outputs, Tensor labels, nn.Reduction reduction)
             {

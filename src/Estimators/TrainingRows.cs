@@ -25,7 +25,7 @@ namespace MLNet.BatchNorm
     {
         public abstract int FeatureCount { get; }
 
-        /// <summary>Units of the network's output layer: classes, or 1 for regression.</summary>
+        /// <summary>Units of the network's output layer: classes, or 1 (a binary logit, a regression value).</summary>
         public abstract int OutputCount { get; }
 
         /// <summary>Rows with a label (for streamed rows, an upper bound until one pass has counted them).</summary>
@@ -39,9 +39,9 @@ namespace MLNet.BatchNorm
 
         /// <summary>Reads <paramref name="data"/> into native memory, or prepares to stream it when its features take more
         /// than <see cref="BnMlpOptionsBase.MemoryBudgetMegabytes"/>.</summary>
-        public static TrainingRows Open(IHostEnvironment env, IChannel ch, IDataView data, BnMlpOptionsBase options, bool classification)
+        public static TrainingRows Open(IHostEnvironment env, IChannel ch, IDataView data, BnMlpOptionsBase options, BnMlpModelKind kind)
         {
-            var (schema, rows) = Inspect(env, data, options, classification, "training data");
+            var (schema, rows) = Inspect(env, data, options, kind, "training data");
             long budget = (long)options.MemoryBudgetMegabytes << 20;
             if (rows * StreamingTrainingRows.BytesPerRow(schema) <= budget)
                 return TrainingData.Load(env, ch, data, schema, rows);
@@ -55,9 +55,9 @@ namespace MLNet.BatchNorm
         /// <summary>Checks the columns of <paramref name="data"/> and counts its rows (reading no column when the view does
         /// not know its row count); refuses empty data, naming its <paramref name="role"/>.</summary>
         private protected static (TrainingSchema Schema, long Rows) Inspect(IHostEnvironment env, IDataView data, BnMlpOptionsBase options,
-            bool classification, string role)
+            BnMlpModelKind kind, string role)
         {
-            var schema = TrainingSchema.Check(env, data.Schema, options, classification);
+            var schema = TrainingSchema.Check(env, data.Schema, options, kind);
             long rows = data.GetRowCount() ?? CountRows(data);
             if (rows == 0)
                 throw env.Except($"The {role} is empty: BnMlp needs at least two rows with a label.");

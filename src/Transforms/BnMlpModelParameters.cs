@@ -6,7 +6,7 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// What a BN-MLP learned, as plain arrays: for each layer its weights, bias, batch-normalization scale and shift
-    /// with the population statistics, and activation. The last layer gives the class logits (scores are their softmax) or the regression value.
+    /// with the population statistics, and activation. The last layer gives the class logits (scores are their softmax), a binary classifier's logit, or the regression value.
     /// </summary>
     public sealed class BnMlpModelParameters
     {
@@ -43,7 +43,7 @@ namespace MLNet.BatchNorm
         /// <summary>Length of the feature vector the model reads.</summary>
         public int InputCount => _layers[0].InputCount;
 
-        /// <summary>Units of the output layer: the number of classes of a classifier, 1 for a regressor.</summary>
+        /// <summary>Units of the output layer: the number of classes of a multiclass classifier, 1 for a binary classifier or a regressor.</summary>
         public int OutputCount => _layers[^1].OutputCount;
 
         /// <summary>The layers: hidden layers in order, then the output layer.</summary>

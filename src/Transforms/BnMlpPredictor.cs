@@ -14,23 +14,24 @@ namespace MLNet.BatchNorm
     {
         private readonly FoldedNetwork _network;
         private readonly FoldedNetwork.Workspace _workspace;
-        private readonly bool _softmax;
+        private readonly BnMlpModelKind _kind;
 
         /// <summary>Creates a predictor for <paramref name="transformer"/>'s model.</summary>
         public BnMlpPredictor(BnMlpTransformerBase transformer)
-            : this(transformer?.Model.Network ?? throw new ArgumentNullException(nameof(transformer)), transformer is BnMlpMulticlassTransformer)
+            : this(transformer?.Model.Network ?? throw new ArgumentNullException(nameof(transformer)), transformer.Kind)
         {
         }
 
-        private BnMlpPredictor(FoldedNetwork network, bool softmax)
+        private BnMlpPredictor(FoldedNetwork network, BnMlpModelKind kind)
         {
             _network = network;
             _workspace = new FoldedNetwork.Workspace(network);
-            _softmax = softmax;
+            _kind = kind;
         }
 
-        /// <summary>Reads the (first) BN-MLP classifier or regressor saved in a model zip, without loading the rest of the
-        /// pipeline or any of ML.NET: the caller computes the features the pipeline's earlier steps would have.</summary>
+        /// <summary>Reads the (first) BN-MLP multiclass or binary classifier or regressor saved in a model zip, without
+        /// loading the rest of the pipeline or any of ML.NET: the caller computes the features the pipeline's earlier steps
+        /// would have.</summary>
         /// <param name="path">A zip written by <c>mlContext.Model.Save</c> (or <c>SaveAtomically</c>).</param>
         /// <exception cref="InvalidDataException">The file is not a zip, holds no BN-MLP, or its BN-MLP is damaged.</exception>
         public static BnMlpPredictor Load(string path)
@@ -39,7 +40,7 @@ namespace MLNet.BatchNorm
             return Load(file, path);
         }
 
-        /// <summary>Reads the (first) BN-MLP classifier or regressor from a model zip's bytes; see <see cref="Load(string)"/>.</summary>
+        /// <summary>Reads the (first) BN-MLP from a model zip's bytes; see <see cref="Load(string)"/>.</summary>
         /// <param name="zip">The zip; read, not closed.</param>
         /// <exception cref="InvalidDataException">The stream is not a zip, holds no BN-MLP, or its BN-MLP is damaged.</exception>
         public static BnMlpPredictor Load(Stream zip)
@@ -51,16 +52,21 @@ namespace MLNet.BatchNorm
         private static BnMlpPredictor Load(Stream zip, string source)
         {
             var (model, format) = ModelZipReader.Read(zip, source);
-            return new BnMlpPredictor(model.Network, format.IsClassifier);
+            return new BnMlpPredictor(model.Network, format.Kind);
         }
 
         /// <summary>Length of the feature vector.</summary>
         public int InputCount => _network.InputCount;
 
-        /// <summary>Length of the scores: the classes of a classifier, 1 for a regressor.</summary>
+        /// <summary>Length of the scores: the classes of a multiclass classifier, 1 for a binary classifier or a regressor.</summary>
         public int OutputCount => _network.OutputCount;
 
-        /// <summary>Writes the scores of one row: class probabilities (in the label's key order) or the regression value.</summary>
+        /// <summary>
+        /// Writes the scores of one row, probabilities for a classifier: a multiclass classifier's class probabilities (its
+        /// <c>Score</c> column, in the label's key order); a binary classifier's probability of true (its <c>Probability</c>
+        /// column; its <c>Score</c> is the logit ln(p / (1 - p)) and its <c>PredictedLabel</c> is whether that logit is
+        /// positive, which is p &gt; 0.5 except for logits so close to 0 (below about 1e-7) that p rounds to 0.5); or a regressor's value.
+        /// </summary>
         /// <exception cref="ArgumentException">A span has the wrong length.</exception>
         public void Predict(ReadOnlySpan<float> features, Span<float> scores)
         {
@@ -69,8 +75,10 @@ namespace MLNet.BatchNorm
             if (scores.Length != OutputCount)
                 throw new ArgumentException($"Expected room for {OutputCount} scores, found {scores.Length}.", nameof(scores));
             _network.Predict(features, scores, _workspace);
-            if (_softmax)
+            if (_kind == BnMlpModelKind.Multiclass)
                 FoldedNetwork.Softmax(scores);
+            else if (_kind == BnMlpModelKind.Binary)
+                scores[0] = FoldedNetwork.Sigmoid(scores[0]);
         }
     }
 }

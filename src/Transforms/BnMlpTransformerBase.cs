@@ -7,7 +7,7 @@ using Microsoft.ML.Runtime;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// What the BN-MLP classifier and regressor share: the learned parameters, the feature column, lazy scoring through
+    /// What the BN-MLP multiclass and binary classifiers and the regressor share: the learned parameters, the feature column, lazy scoring through
     /// <see cref="Transform"/> and <see cref="PredictionEngine{TSrc, TDst}"/> with batch normalization folded into the
     /// dense layers (population statistics only, so a row scores the same alone as in any batch), and the model zip entry.
     /// </summary>
@@ -60,6 +60,9 @@ namespace MLNet.BatchNorm
 
         /// <summary>The signature and versions of this transformer's zip entry.</summary>
         private protected abstract ModelEntryFormat Format { get; }
+
+        /// <summary>What the model predicts: decides its score columns and how they are computed.</summary>
+        internal BnMlpModelKind Kind => Format.Kind;
 
         private static VersionInfo VersionInfoOf(ModelEntryFormat format) => new(
             modelSignature: format.ModelSignature,

@@ -34,8 +34,8 @@ namespace MLNet.BatchNorm
 
         private int MaxInputCount { get; }
 
-        /// <summary>Computes the output layer's values for one row: class logits, or the regression value. Callers apply
-        /// <see cref="Softmax"/> for class probabilities.</summary>
+        /// <summary>Computes the output layer's values for one row: class logits, a binary logit, or the regression value.
+        /// Callers apply <see cref="Softmax"/> or <see cref="Sigmoid"/> for probabilities.</summary>
         public void Predict(ReadOnlySpan<float> features, Span<float> outputs, Workspace workspace)
         {
             ReadOnlySpan<float> input = features;
@@ -96,6 +96,10 @@ namespace MLNet.BatchNorm
             for (int i = 0; i < values.Length; i++)
                 values[i] /= sum;
         }
+
+        /// <summary>The probability of a logit, 1 / (1 + e^-x): 0 for a very negative logit (e^-x overflows to infinity),
+        /// 1 for a very positive one.</summary>
+        public static float Sigmoid(float logit) => 1f / (1f + MathF.Exp(-logit));
 
         private static DenseLayer Fold(BnMlpLayer layer)
         {

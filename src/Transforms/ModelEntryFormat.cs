@@ -13,15 +13,26 @@ namespace MLNet.BatchNorm
     /// <param name="CurrentVersion">The version this build writes.</param>
     /// <param name="OldestReadableVersion">The oldest version this build reads.</param>
     /// <param name="FirstVersionWithInputBatchNorm">The first version whose parameters include input batch normalization.</param>
-    /// <param name="IsClassifier">Whether the model gives class logits (at least two) rather than one regression value.</param>
+    /// <param name="Kind">What the model predicts, which fixes its output layer and score columns.</param>
     internal sealed record ModelEntryFormat(string ModelSignature, string LoaderSignature, uint CurrentVersion, uint OldestReadableVersion, uint FirstVersionWithInputBatchNorm,
-        bool IsClassifier)
+        BnMlpModelKind Kind)
     {
         /// <summary>0x00010001: initial; 0x00010002: input batch normalization.</summary>
-        public static readonly ModelEntryFormat Classifier = new("BNMLPMCT", BnMlpMulticlassTransformer.LoaderSignature, 0x00010002, 0x00010001, 0x00010002, IsClassifier: true);
+        public static readonly ModelEntryFormat Classifier = new("BNMLPMCT", BnMlpMulticlassTransformer.LoaderSignature, 0x00010002, 0x00010001, 0x00010002, BnMlpModelKind.Multiclass);
 
         /// <summary>0x00010001: initial, with input batch normalization.</summary>
-        public static readonly ModelEntryFormat Regressor = new("BNMLPREG", BnMlpRegressionTransformer.LoaderSignature, 0x00010001, 0x00010001, 0x00010001, IsClassifier: false);
+        public static readonly ModelEntryFormat Regressor = new("BNMLPREG", BnMlpRegressionTransformer.LoaderSignature, 0x00010001, 0x00010001, 0x00010001, BnMlpModelKind.Regression);
+
+        /// <summary>0x00010001: initial, with input batch normalization.</summary>
+        public static readonly ModelEntryFormat Binary = new("BNMLPBIN", BnMlpBinaryTransformer.LoaderSignature, 0x00010001, 0x00010001, 0x00010001, BnMlpModelKind.Binary);
+
+        /// <summary>The format whose signature ML.NET's model header stores as <paramref name="signature"/>, or null for an
+        /// entry that is not a BN-MLP's.</summary>
+        public static ModelEntryFormat FromSignature(ulong signature) =>
+            signature == Classifier.SignatureValue ? Classifier
+            : signature == Binary.SignatureValue ? Binary
+            : signature == Regressor.SignatureValue ? Regressor
+            : null;
 
         /// <summary>The signature as ML.NET's model header stores it: the characters as a little-endian integer.</summary>
         public ulong SignatureValue { get; } = BinaryPrimitives.ReadUInt64LittleEndian(Encoding.ASCII.GetBytes(ModelSignature));
@@ -42,12 +53,13 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>Refuses parameters whose output layer does not fit the entry's kind of model.</summary>
-        /// <exception cref="InvalidDataException">A classifier with fewer than two outputs, or a regressor with other than one.</exception>
+        /// <exception cref="InvalidDataException">A multiclass classifier with fewer than two outputs, or a binary classifier
+        /// or regressor with other than one.</exception>
         public void CheckOutputCount(BnMlpModelParameters model)
         {
-            if (IsClassifier ? model.OutputCount < 2 : model.OutputCount != 1)
+            if (Kind == BnMlpModelKind.Multiclass ? model.OutputCount < 2 : model.OutputCount != 1)
             {
-                string kind = IsClassifier ? "classifier" : "regressor";
+                string kind = Kind switch { BnMlpModelKind.Multiclass => "multiclass classifier", BnMlpModelKind.Binary => "binary classifier", _ => "regressor" };
                 throw new InvalidDataException($"The BN-MLP model is damaged: a {kind} with {model.OutputCount} output units.");
             }
         }

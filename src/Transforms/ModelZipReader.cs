@@ -22,10 +22,11 @@ namespace MLNet.BatchNorm
         private const int VersionWrittenAt = 0x48;
         private const int VersionReadableAt = 0x4C;
 
-        /// <summary>Reads the first BN-MLP classifier or regressor in the zip.</summary>
+        /// <summary>Reads the first BN-MLP (multiclass or binary classifier, or regressor) in the zip.</summary>
         /// <param name="zip">The zip's bytes; read, not closed.</param>
         /// <param name="source">What to call the zip in an error.</param>
-        /// <returns>The parameters, and the entry's format (<see cref="ModelEntryFormat.Classifier"/> or <see cref="ModelEntryFormat.Regressor"/>).</returns>
+        /// <returns>The parameters, and the entry's format (<see cref="ModelEntryFormat.Classifier"/>, <see cref="ModelEntryFormat.Binary"/>
+        /// or <see cref="ModelEntryFormat.Regressor"/>).</returns>
         /// <exception cref="InvalidDataException">The stream is not a zip, holds no BN-MLP, or its BN-MLP is damaged.</exception>
         public static (BnMlpModelParameters Model, ModelEntryFormat Format) Read(Stream zip, string source)
         {
@@ -38,7 +39,7 @@ namespace MLNet.BatchNorm
                 using var stream = entry.Open();
                 if (stream.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false) < HeaderSize)
                     continue;
-                var format = FormatOf(BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(ModelSignatureAt)));
+                var format = ModelEntryFormat.FromSignature(BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(ModelSignatureAt)));
                 if (format == null)
                     continue;
                 if (BinaryPrimitives.ReadUInt64LittleEndian(header) != HeaderSignature
@@ -62,10 +63,5 @@ namespace MLNet.BatchNorm
             }
             throw new InvalidDataException($"'{source}' holds no BN-MLP model.");
         }
-
-        private static ModelEntryFormat FormatOf(ulong signature) =>
-            signature == ModelEntryFormat.Classifier.SignatureValue ? ModelEntryFormat.Classifier
-            : signature == ModelEntryFormat.Regressor.SignatureValue ? ModelEntryFormat.Regressor
-            : null;
     }
 }

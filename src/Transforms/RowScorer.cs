@@ -14,7 +14,7 @@ namespace MLNet.BatchNorm
     {
         private readonly DataViewRow _input;
         private readonly float[] _outputs;
-        private readonly bool _softmax;
+        private readonly BnMlpModelKind _kind;
 
         // Single-row scoring: the row's features through FoldedNetwork.Predict.
         private readonly FoldedNetwork _network;
@@ -29,12 +29,13 @@ namespace MLNet.BatchNorm
         /// <param name="network">The folded network.</param>
         /// <param name="input">The row or cursor whose current row is scored.</param>
         /// <param name="featureColumn">The feature column of <paramref name="input"/>.</param>
-        /// <param name="softmax">True for class probabilities (softmax of the logits), false for the raw outputs (regression).</param>
-        public RowScorer(FoldedNetwork network, DataViewRow input, DataViewSchema.Column featureColumn, bool softmax)
+        /// <param name="kind">What the model predicts: a multiclass model's outputs become class probabilities (softmax of the
+        /// logits); the others are kept raw (a binary model's logit, a regression value).</param>
+        public RowScorer(FoldedNetwork network, DataViewRow input, DataViewSchema.Column featureColumn, BnMlpModelKind kind)
         {
             _input = input;
             _outputs = new float[network.OutputCount];
-            _softmax = softmax;
+            _kind = kind;
             _network = network;
             _features = new FeatureReader(input, featureColumn, network.InputCount);
             _workspace = new FoldedNetwork.Workspace(network);
@@ -42,12 +43,12 @@ namespace MLNet.BatchNorm
 
         /// <param name="input">The cursor whose current row is scored.</param>
         /// <param name="blocks">Scores the rows of <paramref name="input"/>'s source in blocks, in <paramref name="input"/>'s row order.</param>
-        /// <param name="softmax">True for class probabilities (softmax of the logits), false for the raw outputs (regression).</param>
-        public RowScorer(DataViewRow input, BlockScorer blocks, bool softmax)
+        /// <param name="kind">What the model predicts (see the other constructor).</param>
+        public RowScorer(DataViewRow input, BlockScorer blocks, BnMlpModelKind kind)
         {
             _input = input;
             _outputs = new float[blocks.OutputCount];
-            _softmax = softmax;
+            _kind = kind;
             _blocks = blocks;
         }
 
@@ -69,11 +70,26 @@ namespace MLNet.BatchNorm
             dst = float.IsNaN(_outputs[best]) ? 0 : (uint)best + 1;
         }
 
-        /// <summary>The single output (a regressor's <c>Score</c> column).</summary>
+        /// <summary>The single output (a regressor's <c>Score</c> column, or a binary classifier's logit).</summary>
         public void GetScore(ref float dst)
         {
             ScoreCurrentRow();
             dst = _outputs[0];
+        }
+
+        /// <summary>The sigmoid of the logit (a binary classifier's <c>Probability</c> column).</summary>
+        public void GetProbability(ref float dst)
+        {
+            ScoreCurrentRow();
+            dst = FoldedNetwork.Sigmoid(_outputs[0]);
+        }
+
+        /// <summary>Whether the logit is positive (a binary classifier's <c>PredictedLabel</c> column): ML.NET's binary
+        /// scorer thresholds the score at 0, so a NaN score predicts false.</summary>
+        public void GetPredictedBoolean(ref bool dst)
+        {
+            ScoreCurrentRow();
+            dst = _outputs[0] > 0;
         }
 
         private void ScoreCurrentRow()
@@ -85,7 +101,7 @@ namespace MLNet.BatchNorm
                 _blocks.GetOutputs(position, _outputs);
             else
                 _network.Predict(_features.Read(position), _outputs, _workspace);
-            if (_softmax)
+            if (_kind == BnMlpModelKind.Multiclass)
                 FoldedNetwork.Softmax(_outputs);
             _scoredPosition = position;
         }

@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 
 namespace MLNet.BatchNorm
 {
-    /// <summary>An input row with <c>Score</c> and <c>PredictedLabel</c> appended, scored when first asked.</summary>
+    /// <summary>An input row with the model's score columns appended, scored when first asked.</summary>
     internal sealed class ScoredRow : DataViewRow
     {
         private readonly ScoringBindings _bindings;

@@ -9,13 +9,16 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// The transformer applied to one input schema: checks the feature column, builds the output schema (input columns,
-    /// then <c>Score</c> and <c>PredictedLabel</c> for a classifier, <c>Score</c> for a regressor) and makes the getters of
-    /// a scored row.
+    /// then the model kind's score columns, named, typed and annotated as ML.NET's trainers of that task name them) and
+    /// makes the getters of a scored row.
     /// </summary>
     internal sealed class ScoringBindings
     {
         private readonly int _inputColumnCount;
-        private readonly bool _isClassifier;
+        private readonly BnMlpModelKind _kind;
+
+        /// <summary>What each column after the input's holds, in order.</summary>
+        private readonly ScoreColumn[] _scoreColumns;
 
         public ScoringBindings(IHost host, BnMlpTransformerBase transformer, DataViewSchema inputSchema)
         {
@@ -33,22 +36,42 @@ namespace MLNet.BatchNorm
             FeatureColumn = feature;
             Network = model.Network;
             _inputColumnCount = inputSchema.Count;
+            _kind = transformer.Kind;
 
             var builder = new DataViewSchema.Builder();
             builder.AddColumns(inputSchema);
-            if (transformer is BnMlpMulticlassTransformer classifier)
+            switch (_kind)
             {
-                _isClassifier = true;
-                builder.AddColumn(DefaultColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, model.OutputCount),
-                    ScoreAnnotations(classifier.LabelKeyValues));
-                builder.AddColumn(DefaultColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), model.OutputCount),
-                    PredictedLabelAnnotations(classifier.LabelKeyValues));
-            }
-            else
-            {
-                builder.AddColumn(DefaultColumnNames.Score, NumberDataViewType.Single, RegressionScoreAnnotations());
+                case BnMlpModelKind.Multiclass:
+                    var keyValues = ((BnMlpMulticlassTransformer)transformer).LabelKeyValues;
+                    _scoreColumns = [ScoreColumn.Score, ScoreColumn.PredictedLabel];
+                    builder.AddColumn(DefaultColumnNames.Score, new VectorDataViewType(NumberDataViewType.Single, model.OutputCount),
+                        ScoreAnnotations(keyValues));
+                    builder.AddColumn(DefaultColumnNames.PredictedLabel, new KeyDataViewType(typeof(uint), model.OutputCount),
+                        PredictedLabelAnnotations(keyValues));
+                    break;
+                case BnMlpModelKind.Binary:
+                    // ML.NET's binary scorer puts the derived PredictedLabel first, then the mapper's Score and Probability,
+                    // all in a new score column set.
+                    uint scoreSet = checked(inputSchema.GetMaxAnnotationKind(out _, AnnotationUtils.Kinds.ScoreColumnSetId) + 1);
+                    _scoreColumns = [ScoreColumn.PredictedLabel, ScoreColumn.Score, ScoreColumn.Probability];
+                    builder.AddColumn(DefaultColumnNames.PredictedLabel, BooleanDataViewType.Instance, BinaryAnnotations(ScoreColumn.PredictedLabel, scoreSet));
+                    builder.AddColumn(DefaultColumnNames.Score, NumberDataViewType.Single, BinaryAnnotations(ScoreColumn.Score, scoreSet));
+                    builder.AddColumn(DefaultColumnNames.Probability, NumberDataViewType.Single, BinaryAnnotations(ScoreColumn.Probability, scoreSet));
+                    break;
+                default:
+                    _scoreColumns = [ScoreColumn.Score];
+                    builder.AddColumn(DefaultColumnNames.Score, NumberDataViewType.Single, RegressionScoreAnnotations());
+                    break;
             }
             OutputSchema = builder.ToSchema();
+        }
+
+        private enum ScoreColumn
+        {
+            Score,
+            PredictedLabel,
+            Probability,
         }
 
         public DataViewSchema InputSchema { get; }
@@ -58,11 +81,6 @@ namespace MLNet.BatchNorm
         public DataViewSchema.Column FeatureColumn { get; }
 
         public FoldedNetwork Network { get; }
-
-        private int ScoreIndex => _inputColumnCount;
-
-        /// <summary>The classifier's <c>PredictedLabel</c> column; -1 for a regressor, which has none.</summary>
-        private int PredictedLabelIndex => _isClassifier ? _inputColumnCount + 1 : -1;
 
         /// <summary>Which output columns are active, as a mask over <see cref="OutputSchema"/>.</summary>
         public bool[] ActiveMask(IEnumerable<DataViewSchema.Column> columns)
@@ -85,7 +103,7 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>Whether a score column is active, so that rows are scored at all.</summary>
-        public bool ScoresActive(bool[] active) => active[ScoreIndex] || (_isClassifier && active[PredictedLabelIndex]);
+        public bool ScoresActive(bool[] active) => Array.IndexOf(active, true, _inputColumnCount) >= 0;
 
         /// <summary>Creates the scorer a row needs, or null when no score column is active.</summary>
         /// <param name="input">The row or cursor that is scored.</param>
@@ -95,7 +113,7 @@ namespace MLNet.BatchNorm
         {
             if (!ScoresActive(active))
                 return null;
-            return blocks == null ? new RowScorer(Network, input, FeatureColumn, softmax: _isClassifier) : new RowScorer(input, blocks, softmax: _isClassifier);
+            return blocks == null ? new RowScorer(Network, input, FeatureColumn, _kind) : new RowScorer(input, blocks, _kind);
         }
 
         public ValueGetter<TValue> GetGetter<TValue>(DataViewRow input, RowScorer scorer, bool[] active, DataViewSchema.Column column)
@@ -104,9 +122,14 @@ namespace MLNet.BatchNorm
                 throw new InvalidOperationException($"Column '{column.Name}' is not active.");
             if (column.Index < _inputColumnCount)
                 return input.GetGetter<TValue>(InputSchema[column.Index]);
-            Delegate getter = column.Index != ScoreIndex ? (ValueGetter<uint>)scorer.GetPredictedLabel
-                : _isClassifier ? (ValueGetter<VBuffer<float>>)scorer.GetScores
-                : (ValueGetter<float>)scorer.GetScore;
+            Delegate getter = (_scoreColumns[column.Index - _inputColumnCount], _kind) switch
+            {
+                (ScoreColumn.Score, BnMlpModelKind.Multiclass) => (ValueGetter<VBuffer<float>>)scorer.GetScores,
+                (ScoreColumn.Score, _) => (ValueGetter<float>)scorer.GetScore,
+                (ScoreColumn.PredictedLabel, BnMlpModelKind.Multiclass) => (ValueGetter<uint>)scorer.GetPredictedLabel,
+                (ScoreColumn.PredictedLabel, _) => (ValueGetter<bool>)scorer.GetPredictedBoolean,
+                _ => (ValueGetter<float>)scorer.GetProbability,
+            };
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Column '{column.Name}' is of type {column.Type}, not {typeof(TValue)}.");
         }
@@ -140,6 +163,33 @@ namespace MLNet.BatchNorm
             builder.Add(keyValues, _ => true);
             AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, AnnotationUtils.Const.ScoreColumnKind.MulticlassClassification);
             AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
+            return builder.ToAnnotations();
+        }
+
+        /// <summary>Exactly what ML.NET's binary scorer gives a calibrated model's columns, in its order: the kind, the
+        /// score column set, then the value kind (with <c>IsNormalized</c> before it on <c>Probability</c>; the set after it
+        /// on <c>PredictedLabel</c>).</summary>
+        private static DataViewSchema.Annotations BinaryAnnotations(ScoreColumn column, uint scoreSet)
+        {
+            var builder = new DataViewSchema.Annotations.Builder();
+            AddText(builder, AnnotationUtils.Kinds.ScoreColumnKind, AnnotationUtils.Const.ScoreColumnKind.BinaryClassification);
+            ValueGetter<uint> getScoreSet = (ref uint dst) => dst = scoreSet;
+            if (column == ScoreColumn.PredictedLabel)
+            {
+                AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.PredictedLabel);
+                builder.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, getScoreSet);
+                return builder.ToAnnotations();
+            }
+            builder.Add(AnnotationUtils.Kinds.ScoreColumnSetId, AnnotationUtils.ScoreColumnSetIdType, getScoreSet);
+            if (column == ScoreColumn.Probability)
+            {
+                builder.Add(AnnotationUtils.Kinds.IsNormalized, BooleanDataViewType.Instance, (ref bool dst) => dst = true);
+                AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.Probability);
+            }
+            else
+            {
+                AddText(builder, AnnotationUtils.Kinds.ScoreValueKind, AnnotationUtils.Const.ScoreValueKind.Score);
+            }
             return builder.ToAnnotations();
         }
 
