@@ -22,7 +22,9 @@ namespace MLNet.BatchNorm.Tests
         public void TheDefaultsRunGivesEveryContenderARankedRowOnTheSameFolds()
         {
             var sets = new[] { Suite["Zoo"], Suite["Servo"] };
-            var board = new TabularComparison { Seeds = [7], Folds = 2 }.Run(sets);
+            var partial = new System.Collections.Generic.List<TabularLeaderboard>();
+            var board = new TabularComparison { Seeds = [7], Folds = 2, DataSetFinished = partial.Add }.Run(sets);
+            Assert.Equal([["Zoo"], ["Zoo", "Servo"]], partial.Select(p => p.DataSets.ToArray()));
 
             foreach (var set in sets)
             {

@@ -23,11 +23,20 @@ namespace MnistPipeline
             string kind = arguments.Tuned ? "tuned" : "defaults";
             Console.WriteLine($"Tabular suite ({suite.Directory}): {sets.Length} data sets, 5-fold CV, seeds {string.Join(",", seeds)}, " +
                 (arguments.Tuned ? $"tuned: {budget.TotalSeconds:F0} s of random search per contender and outer fold." : "ML.NET defaults."));
+            Directory.CreateDirectory(arguments.OutputDirectory);
+            string stem = Path.Combine(arguments.OutputDirectory, $"tabular-{kind}");
+            void Write(TabularLeaderboard board)
+            {
+                File.WriteAllText(stem + ".md", board.ToMarkdown());
+                File.WriteAllText(stem + ".csv", board.ToCsv());
+                SaveGaps(board, kind, stem + ".png");
+            }
             var comparison = new TabularComparison
             {
                 Seeds = seeds,
                 Tune = arguments.Tuned,
                 SearchBudget = budget,
+                DataSetFinished = Write,
                 FoldFinished = r => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {r.DataSet} seed {r.Seed} fold {r.Fold}: {r.Contender,-10} {r.Score:F4}  Fit {r.FitSeconds,6:F2} s{(arguments.Tuned ? $"  {r.Trials} trials, {r.Hyperparameters}" : "")}")),
             };
@@ -40,12 +49,7 @@ namespace MnistPipeline
             var board = comparison.Run(sets, stop.Token);
             Console.WriteLine();
             Console.WriteLine(board.ToMarkdown());
-            Directory.CreateDirectory(arguments.OutputDirectory);
-            string stem = Path.Combine(arguments.OutputDirectory, $"tabular-{kind}");
-            File.WriteAllText(stem + ".md", board.ToMarkdown());
-            File.WriteAllText(stem + ".csv", board.ToCsv());
-            SaveGaps(board, kind, stem + ".png");
-            Console.WriteLine($"Wrote {stem}.md, {stem}.csv and {stem}.png.");
+            Console.WriteLine($"Wrote {stem}.md, {stem}.csv and {stem}.png (rewritten after each data set).");
             return 0;
         }
 

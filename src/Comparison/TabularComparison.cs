@@ -44,6 +44,10 @@ namespace MLNet.BatchNorm.Comparison
         /// <summary>Called after each contender's outer fold (for progress display).</summary>
         public Action<TabularFoldResult> FoldFinished { get; init; }
 
+        /// <summary>Called after each data set with the leaderboard of the data sets finished so far (to keep the results
+        /// of a long run that is stopped).</summary>
+        public Action<TabularLeaderboard> DataSetFinished { get; init; }
+
         /// <summary>Runs the comparison on <paramref name="dataSets"/>.</summary>
         /// <param name="dataSets">The data sets, e.g. <see cref="TabularSuite.DataSets"/>.</param>
         /// <param name="cancellation">Stops the run, inside the fit in progress.</param>
@@ -59,7 +63,10 @@ namespace MLNet.BatchNorm.Comparison
                 throw new ArgumentException("Give at least one seed.", nameof(Seeds));
             var results = new List<TabularFoldResult>();
             foreach (var data in dataSets)
+            {
                 results.AddRange(Run(data, cancellation));
+                DataSetFinished?.Invoke(new TabularLeaderboard(results.ToArray()));
+            }
             return new TabularLeaderboard(results);
         }
 
