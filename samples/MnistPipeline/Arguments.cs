@@ -18,7 +18,7 @@ namespace MnistPipeline
         public bool Replicate { get; init; }
         public string PlotsDirectory { get; init; }
         public string RegressionDirectory { get; init; }
-        public int SearchBudgetSeconds { get; init; } = 120;
+        public int? SearchBudgetSeconds { get; init; }
         public int SearchTrials { get; init; } = 12;
         public bool Suite { get; init; }
         public bool Tuned { get; init; }

@@ -12,6 +12,8 @@ namespace MnistPipeline
     /// <summary>--compare: a BnMlp hyperparameter search on the training rows, then the leaderboard against ML.NET's trainers.</summary>
     public static class CompareMode
     {
+        private const int DefaultBudgetSeconds = 120;
+
         public static int Run(Arguments arguments)
         {
             var (trainRows, testRows) = arguments.LoadData();
@@ -20,11 +22,12 @@ namespace MnistPipeline
             var train = ml.Data.LoadFromEnumerable(trainRows);
             var test = ml.Data.LoadFromEnumerable(testRows);
 
-            Console.WriteLine($"BnMlp search: up to {arguments.SearchTrials} candidates in {arguments.SearchBudgetSeconds} s, scored on 20% of the training rows.");
+            int budgetSeconds = arguments.SearchBudgetSeconds ?? DefaultBudgetSeconds;
+            Console.WriteLine($"BnMlp search: up to {arguments.SearchTrials} candidates in {budgetSeconds} s, scored on 20% of the training rows.");
             var search = new BnMlpSearch(arguments.Seed)
             {
                 MaxTrials = arguments.SearchTrials,
-                TimeBudget = TimeSpan.FromSeconds(arguments.SearchBudgetSeconds),
+                TimeBudget = TimeSpan.FromSeconds(budgetSeconds),
                 TrialFinished = t => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  trial {t.Number,2}: validation accuracy {t.ValidationAccuracy:P2}, Fit {t.FitSeconds,5:F1} s  {t.Configuration}")),
             }.Run(train);

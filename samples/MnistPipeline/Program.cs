@@ -37,11 +37,12 @@ namespace MnistPipeline
             },
         };
         private static readonly Option<bool> Compare = new("--compare") { Description = "Mode: search BnMlp options on the training rows, then compare against ML.NET's trainers on the test rows." };
-        private static readonly Option<int> Budget = Positive<int>("--budget", "--compare: time budget of the search, in seconds.", 120);
+        private static readonly Option<int?> Budget = Positive<int?>("--budget",
+            "--compare: time budget of the search, in seconds [default: 120]; with --suite --tuned: per contender and outer fold [default: 10].");
         private static readonly Option<int> Trials = Positive<int>("--trials", "--compare: most candidates the search tries.", 12);
         private static readonly Option<bool> Suite = new("--suite") { Description = "--compare: run the tabular suite instead of the digits." };
         private static readonly Option<bool> Tuned = new("--tuned") { Description = "--compare --suite: add a searched BnMlp contender per data set." };
-        private static readonly Option<int?> Seeds = Positive<int?>("--seeds", "--compare --suite: number of seeds per data set.");
+        private static readonly Option<int?> Seeds = Positive<int?>("--seeds", "--compare --suite: number of seeds per data set, from --seed on [default: 3].");
         private static readonly Option<string[]> Sets = new("--sets")
         {
             Description = "--compare --suite: comma-separated names of the suite's data sets to run.",
@@ -119,11 +120,7 @@ namespace MnistPipeline
             if (arguments.ScoreModel != null)
                 return arguments.BinaryRows is int rows ? SavedModelScoring.RunBinary(arguments, rows) : SavedModelScoring.Run(arguments);
             if (arguments.Suite)
-            {
-                // SUITE-MODE: replaced by `return SuiteMode.Run(arguments);` when SuiteMode.cs is merged.
-                Console.Error.WriteLine("--compare --suite is not available in this build.");
-                return 2;
-            }
+                return SuiteMode.Run(arguments);
             if (arguments.Compare)
                 return CompareMode.Run(arguments);
             if (arguments.Replicate)
