@@ -21,6 +21,8 @@ namespace MLNet.BatchNorm.Bench
         {
             bool quick = args.Contains("--quick");
             set_num_threads(1);
+            // Before any matrix product, so that BnMlp and the bare TorchSharp loop run the same oneMKL kernels.
+            Console.WriteLine(MklCpuDispatch.Describe(MklCpuDispatch.EnsureApplied()));
             bool fashion = Directory.Exists(Digits.FashionDirectory);
             var (trainRows, _) = fashion ? Digits.LoadFashion() : Digits.LoadMnist10k();
             string pyTorchData = fashion ? Digits.FashionDirectory : "synthetic";

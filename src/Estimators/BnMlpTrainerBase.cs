@@ -60,6 +60,8 @@ namespace MLNet.BatchNorm
             Host.CheckValue(input, nameof(input));
             using var ch = Host.Start("Training BN-MLP");
             int previousThreads = get_num_threads();
+            // TorchSharp has loaded libtorch by now, and this Fit has run no matrix product yet.
+            ch.Info(MklCpuDispatch.Describe(MklCpuDispatch.EnsureApplied()));
             if (_options.NumberOfThreads is int threads)
                 set_num_threads(threads);
             TrainingRows data = null;
