@@ -9,20 +9,22 @@ using static TorchSharp.torch;
 namespace MLNet.BatchNorm.Bench
 {
     /// <summary>
-    /// Inference of the 3 x 100 BN network trained on mnist10k, one thread, every alternative measured in this run:
-    /// BnMlp (PredictionEngine and Transform), the unfolded managed baseline, TorchSharp eval of the same weights, and
-    /// ML.NET's LbfgsMaximumEntropy on the same data; then load-to-first-prediction in a fresh process.
+    /// Inference of the 3 x 100 BN network trained on mnist10k (or, with --fashion, on Fashion-MNIST's denser images), one
+    /// thread, every alternative measured in this run: BnMlp (PredictionEngine and Transform), the unfolded managed
+    /// baseline, TorchSharp eval of the same weights, ML.NET's LbfgsMaximumEntropy on the same data and PyTorch + OpenBLAS;
+    /// then load-to-first-prediction and the next 1,000 (cold) predictions in fresh processes.
     /// </summary>
     internal static class InferenceBench
     {
-        public static int Run(bool quick)
+        public static int Run(bool quick, bool fashion)
         {
             int rounds = quick ? 11 : 31, callsPerRound = quick ? 2_000 : 10_000;
             set_num_threads(1);
-            using var setup = new InferenceSetup(epochs: quick ? 3 : 15);
+            using var setup = new InferenceSetup(epochs: quick ? 3 : 15, fashion);
             var (ml, loaded, lbfgs, parameters, rows, rowsView) = (setup.Ml, setup.Loaded, setup.Lbfgs, setup.Parameters, setup.Rows, setup.RowsView);
+            string data = fashion ? "the first 10,000 rows of Fashion-MNIST" : "mnist10k";
             Console.WriteLine($"Network {parameters.InputCount}-{string.Join("-", parameters.HiddenLayerSizes)}-{parameters.OutputCount} with BN, " +
-                $"trained {setup.Epochs} epochs on mnist10k; 1 thread; {(quick ? "quick" : "full")} mode; load {LoadAverage()}.");
+                $"trained {setup.Epochs} epochs on {data}; 1 thread; {(quick ? "quick" : "full")} mode; load {LoadAverage()}.");
 
             var table = new ResultTable();
             var bnEngine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(loaded);
@@ -52,19 +54,33 @@ namespace MLNet.BatchNorm.Bench
             var torchBatch = table.Throughput("TorchSharp eval, 10,000-row tensor", rounds, () => { torchNetwork.PredictBatch(batch); return InferenceSetup.BatchRows; });
             var lbfgsBatch = table.Throughput("LbfgsMaximumEntropy Transform, 10,000-row IDataView", rounds, () => InferenceSetup.ReadScores(lbfgs.Transform(rowsView)));
 
+            // PyTorch + OpenBLAS in this run, on the same data set (its own seeded weights: a dense GEMM's time does not
+            // depend on them); mnist10k is not in IDX files, so its PyTorch side scores random rows of the same shape.
+            var pyTorch = PyTorchReference.Run("infer", "--threads", "1", "--data", fashion ? Digits.FashionDirectory : "synthetic");
+            double? pyTorchRow = pyTorch?.GetProperty("latency_us_p50").GetDouble();
+            double? pyTorchBatch = pyTorch?.GetProperty("batch_rows_per_s").GetDouble();
+
             const int coldStarts = 7;
-            var (firstMs, nativeLoaded) = FirstPrediction.InFreshProcesses(setup.Zip, direct: false, coldStarts);
-            var (directMs, directNative) = FirstPrediction.InFreshProcesses(setup.Zip, direct: true, coldStarts);
-            var (lbfgsMs, _) = FirstPrediction.InFreshProcesses(setup.LbfgsZip, direct: false, coldStarts);
+            var (firstMs, nativeLoaded, coldUs) = FirstPrediction.InFreshProcesses(setup.Zip, direct: false, fashion, coldStarts);
+            var (directMs, directNative, directColdUs) = FirstPrediction.InFreshProcesses(setup.Zip, direct: true, fashion, coldStarts);
+            var (lbfgsMs, _, lbfgsColdUs) = FirstPrediction.InFreshProcesses(setup.LbfgsZip, direct: false, fashion, coldStarts);
             table.Print();
+            Console.WriteLine(pyTorch is null ? "PyTorch + OpenBLAS: not available (../shared/bench/pytorch)." :
+                $"PyTorch + OpenBLAS eval, same run: {pyTorchRow:F2} µs per single row (median), {pyTorchBatch:N0} rows/s on the 10,000-row test set in one call.");
             Console.WriteLine($"Load zip -> first prediction in a fresh process (median of {coldStarts}): {firstMs:F1} ms through Model.Load and a PredictionEngine, " +
                 $"{directMs:F1} ms through BnMlpPredictor.Load; TorchSharp native library loaded: {(nativeLoaded || directNative ? "yes" : "no")}. " +
                 $"The same pipeline with LbfgsMaximumEntropy in place of BnMlp, through Model.Load and a PredictionEngine: {lbfgsMs:F1} ms.");
+            Console.WriteLine($"Cold: the {FirstPrediction.ColdCalls:N0} predictions after the first one in a fresh process (median of {coldStarts}): " +
+                $"{coldUs:F2} µs per call through the PredictionEngine ({coldUs / bnRow:F2}x its warm {bnRow:F2} µs), {directColdUs:F2} µs through BnMlpPredictor; " +
+                $"LbfgsMaximumEntropy's PredictionEngine {lbfgsColdUs:F2} µs ({lbfgsColdUs / lbfgsRow:F2}x its warm {lbfgsRow:F2} µs).");
             Console.WriteLine();
             Console.WriteLine("Ratios (BnMlp PredictionEngine time / alternative's time; batch: BnMlp rows/s / alternative's rows/s):");
-            Console.WriteLine($"  single row: vs unfolded {bnRow / unfoldedRow:F2}x, vs TorchSharp eval {bnRow / torchRow:F2}x, vs LbfgsMaximumEntropy {bnRow / lbfgsRow:F2}x");
-            Console.WriteLine($"  batch:      vs TorchSharp eval {bnBatch / torchBatch:F2}x, vs LbfgsMaximumEntropy {bnBatch / lbfgsBatch:F2}x, vs PyTorch+OpenBLAS anchor 333k rows/s {bnBatch / 333_000:F2}x");
-            Console.WriteLine($"  batch, folded network alone: vs TorchSharp eval {foldedBatch / torchBatch:F2}x, vs LbfgsMaximumEntropy Transform {foldedBatch / lbfgsBatch:F2}x");
+            Console.WriteLine($"  single row: vs unfolded {bnRow / unfoldedRow:F2}x, vs TorchSharp eval {bnRow / torchRow:F2}x, vs LbfgsMaximumEntropy {bnRow / lbfgsRow:F2}x" +
+                (pyTorchRow is double pr ? $", vs PyTorch eval {bnRow / pr:F2}x" : ""));
+            Console.WriteLine($"  batch:      vs TorchSharp eval {bnBatch / torchBatch:F2}x, vs LbfgsMaximumEntropy {bnBatch / lbfgsBatch:F2}x" +
+                (pyTorchBatch is double pb ? $", vs PyTorch+OpenBLAS (same run) {bnBatch / pb:F2}x" : ""));
+            Console.WriteLine($"  batch, folded network alone: vs TorchSharp eval {foldedBatch / torchBatch:F2}x, vs LbfgsMaximumEntropy Transform {foldedBatch / lbfgsBatch:F2}x" +
+                (pyTorchBatch is double pf ? $", vs PyTorch+OpenBLAS (same run) {foldedBatch / pf:F2}x" : ""));
             return 0;
         }
 

@@ -41,7 +41,7 @@ namespace MLNet.BatchNorm.Bench
         public void Setup()
         {
             set_num_threads(1);
-            _setup = new InferenceSetup(epochs: 15);
+            _setup = new InferenceSetup(epochs: 15, fashion: false);
             var ml = _setup.Ml;
             _bnMlp = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(_setup.Loaded);
             _lbfgs = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(_setup.Lbfgs);

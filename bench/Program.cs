@@ -23,17 +23,18 @@ namespace MLNet.BatchNorm.Bench
         private static Command Inference()
         {
             var quick = Quick();
+            var fashion = new Option<bool>("--fashion") { Description = "Score Fashion-MNIST's denser images instead of mnist10k's." };
             // The fresh child processes that time load-to-first-prediction (FirstPrediction.InFreshProcesses).
             var first = new Option<string>("--first-prediction") { Description = "Child process: load ZIP through ML.NET and predict one row.", HelpName = "ZIP", Hidden = true };
             var firstDirect = new Option<string>("--first-prediction-direct") { Description = "Child process: load ZIP with BnMlpPredictor.Load and predict one row.", HelpName = "ZIP", Hidden = true };
-            var command = new Command("inference", "Single-row latency and batch throughput of BnMlp against an unfolded network, TorchSharp eval and LbfgsMaximumEntropy; load to first prediction.")
+            var command = new Command("inference", "Single-row latency (warm and cold) and batch throughput of BnMlp against an unfolded network, TorchSharp eval, PyTorch and LbfgsMaximumEntropy; load to first prediction.")
             {
-                quick, first, firstDirect,
+                quick, fashion, first, firstDirect,
             };
             command.SetAction(result =>
-                result.GetValue(first) is string zip ? FirstPrediction.Run(zip, direct: false)
-                : result.GetValue(firstDirect) is string directZip ? FirstPrediction.Run(directZip, direct: true)
-                : InferenceBench.Run(result.GetValue(quick)));
+                result.GetValue(first) is string zip ? FirstPrediction.Run(zip, direct: false, result.GetValue(fashion))
+                : result.GetValue(firstDirect) is string directZip ? FirstPrediction.Run(directZip, direct: true, result.GetValue(fashion))
+                : InferenceBench.Run(result.GetValue(quick), result.GetValue(fashion)));
             return command;
         }
 

@@ -111,6 +111,8 @@ namespace MLNet.BatchNorm
             Host.CheckValue(input, nameof(input));
             using var ch = Host.Start("Training BN-MLP");
             using var threads = TorchThreads.Use(_options.NumberOfThreads);
+            // Before this Fit's first matrix product, which is when oneMKL chooses its kernels.
+            ch.Info(MklCpuDispatch.Describe(MklCpuDispatch.EnsureApplied()));
             var cancellation = new FitCancellation(Host, _options.CancellationToken);
             TrainingRows data = null;
             TrainingData validation = null;

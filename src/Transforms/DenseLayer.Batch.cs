@@ -28,6 +28,7 @@ namespace MLNet.BatchNorm
         /// <param name="rows">Number of rows.</param>
         /// <param name="output">Row-major activations, <c>rows * PaddedOutputCount</c> long.</param>
         /// <param name="nonZeroIndices">Scratch for the inputs a tile does not skip, at least <see cref="InputCount"/> long.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void ApplyBatch(ReadOnlySpan<float> input, int inputStride, int rows, Span<float> output, Span<int> nonZeroIndices)
         {
             for (int row = 0; row < rows; row += TileRows)
@@ -44,6 +45,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>The inputs that are not +0 in at least one row of the tile, in ascending order (the OR of the rows'
         /// bits, so that a vector of zeros in all rows is skipped with one comparison).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int GatherTileNonZeros(ReadOnlySpan<float> tile, int stride, Span<int> indices)
         {
             ref int x0 = ref Unsafe.As<float, int>(ref MemoryMarshal.GetReference(tile));
@@ -72,6 +74,7 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>Units [start, start + 4 vectors) of the tile's four rows.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AccumulateTile(ReadOnlySpan<float> tile, int stride, ReadOnlySpan<int> indices, int start, Span<float> output)
         {
             int lanes = Lanes;

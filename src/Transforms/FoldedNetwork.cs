@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace MLNet.BatchNorm
 {
@@ -41,6 +42,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>Computes the output layer's values for one row: class logits, a binary logit, or the regression value.
         /// Callers apply <see cref="Softmax"/> or <see cref="Sigmoid"/> for probabilities.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Predict(ReadOnlySpan<float> features, Span<float> outputs, Workspace workspace)
         {
             ReadOnlySpan<float> input = features;
@@ -96,6 +98,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>Numerically stable softmax in place. Plain loops: there are only as many values as classes, and
         /// TensorPrimitives' generic vector code took most of a cold start's first prediction to JIT-compile.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static void Softmax(Span<float> values)
         {
             float max = float.NegativeInfinity;

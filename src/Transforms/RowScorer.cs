@@ -1,5 +1,5 @@
 using System;
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -65,9 +65,21 @@ namespace MLNet.BatchNorm
         public void GetPredictedLabel(ref uint dst)
         {
             ScoreCurrentRow();
-            int best = TensorPrimitives.IndexOfMax(_outputs);
-            // Keys count from 1; 0 is the missing value, the answer for a row whose scores are NaN.
-            dst = float.IsNaN(_outputs[best]) ? 0 : (uint)best + 1;
+            // A plain loop over the few classes: TensorPrimitives.IndexOfMax's generic vector code ran as tier-0 code
+            // through a fresh process's first predictions. The first highest score wins, as with IndexOfMax.
+            int best = 0;
+            for (int i = 0; i < _outputs.Length; i++)
+            {
+                // Keys count from 1; 0 is the missing value, the answer for a row whose scores are NaN.
+                if (float.IsNaN(_outputs[i]))
+                {
+                    dst = 0;
+                    return;
+                }
+                if (_outputs[i] > _outputs[best])
+                    best = i;
+            }
+            dst = (uint)best + 1;
         }
 
         /// <summary>The single output (a regressor's <c>Score</c> column, or a binary classifier's logit).</summary>
@@ -92,6 +104,7 @@ namespace MLNet.BatchNorm
             dst = _outputs[0] > 0;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // see DenseLayer: no tier-0 code in a cold start's predictions
         private void ScoreCurrentRow()
         {
             long position = _input.Position;
