@@ -33,8 +33,8 @@ namespace MLNet.BatchNorm.Comparison
         /// declared search space: BnMlp, LightGbm, FastTree, FastForest (OneVersusAll for multiclass), Lbfgs
         /// (LbfgsLogisticRegression or LbfgsMaximumEntropy; none for regression) and Sdca (SdcaLogisticRegression,
         /// SdcaMaximumEntropy or Sdca regression). Lbfgs and Sdca get NormalizeMinMax first, as ML.NET's documentation
-        /// of those trainers asks; so does BnMlp, a neural network whose inputs should be on similar scales (the suite's
-        /// raw columns range from 0-1 indicators to values in the thousands). The trees get the features as they are.
+        /// of those trainers asks. BnMlp (which scales its inputs itself, <see cref="BnMlpOptionsBase.InputScaling"/>) and the
+        /// trees get the features as they are.
         /// </summary>
         /// <param name="task">The task.</param>
         public static IReadOnlyList<TabularContender> Tabular(TabularTask task) => task switch
@@ -73,9 +73,9 @@ namespace MLNet.BatchNorm.Comparison
 
         private static IReadOnlyList<TabularContender> BinaryContenders() =>
         [
-            TabularContender.Create("BnMlp", MinMax + "BnMlp", TabularTask.BinaryClassification,
+            TabularContender.Create("BnMlp", "BnMlp", TabularTask.BinaryClassification,
                 () => new BnMlpBinaryTrainer.Options { LabelColumnName = Label, FeatureColumnName = Features },
-                (ml, o) => ml.Transforms.NormalizeMinMax(Features).Append(ml.BinaryClassification.Trainers.BnMlp(o)), BnMlpSpace<BnMlpBinaryTrainer.Options>()),
+                (ml, o) => ml.BinaryClassification.Trainers.BnMlp(o), BnMlpSpace<BnMlpBinaryTrainer.Options>()),
             TabularContender.Create("LightGbm", "LightGbm", TabularTask.BinaryClassification,
                 () => new LightGbmBinaryTrainer.Options { LabelColumnName = Label, FeatureColumnName = Features },
                 (ml, o) => ml.BinaryClassification.Trainers.LightGbm(o), LightGbmSpace()),
@@ -95,9 +95,9 @@ namespace MLNet.BatchNorm.Comparison
 
         private static IReadOnlyList<TabularContender> MulticlassContenders() =>
         [
-            TabularContender.Create("BnMlp", MinMax + "BnMlp", TabularTask.MulticlassClassification,
+            TabularContender.Create("BnMlp", "BnMlp", TabularTask.MulticlassClassification,
                 () => new BnMlpTrainer.Options { LabelColumnName = Label, FeatureColumnName = Features },
-                (ml, o) => ml.Transforms.NormalizeMinMax(Features).Append(ml.MulticlassClassification.Trainers.BnMlp(o)), BnMlpSpace<BnMlpTrainer.Options>()),
+                (ml, o) => ml.MulticlassClassification.Trainers.BnMlp(o), BnMlpSpace<BnMlpTrainer.Options>()),
             TabularContender.Create("LightGbm", "LightGbm", TabularTask.MulticlassClassification,
                 () => new LightGbmMulticlassTrainer.Options { LabelColumnName = Label, FeatureColumnName = Features },
                 (ml, o) => ml.MulticlassClassification.Trainers.LightGbm(o), LightGbmSpace()),
@@ -117,9 +117,9 @@ namespace MLNet.BatchNorm.Comparison
 
         private static IReadOnlyList<TabularContender> RegressionContenders() =>
         [
-            TabularContender.Create("BnMlp", MinMax + "BnMlp", TabularTask.Regression,
+            TabularContender.Create("BnMlp", "BnMlp", TabularTask.Regression,
                 () => new BnMlpRegressionTrainer.Options { LabelColumnName = Label, FeatureColumnName = Features },
-                (ml, o) => ml.Transforms.NormalizeMinMax(Features).Append(ml.Regression.Trainers.BnMlp(o)), BnMlpSpace<BnMlpRegressionTrainer.Options>()),
+                (ml, o) => ml.Regression.Trainers.BnMlp(o), BnMlpSpace<BnMlpRegressionTrainer.Options>()),
             TabularContender.Create("LightGbm", "LightGbm", TabularTask.Regression,
                 () => new LightGbmRegressionTrainer.Options { LabelColumnName = Label, FeatureColumnName = Features },
                 (ml, o) => ml.Regression.Trainers.LightGbm(o), LightGbmSpace()),
