@@ -54,6 +54,7 @@ namespace MnistPipeline
             Console.WriteLine($"Test: accuracy {metrics.MicroAccuracy:P2} (macro {metrics.MacroAccuracy:P2}), log-loss {metrics.LogLoss:F4}");
             Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
 
+            Directory.CreateDirectory(arguments.OutputDirectory);
             string path = Path.Combine(arguments.OutputDirectory, "model.zip");
             ml.Model.Save(model, train.Schema, path);
             var loaded = ml.Model.Load(path, out _);

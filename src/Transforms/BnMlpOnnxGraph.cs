@@ -34,7 +34,7 @@ namespace MLNet.BatchNorm
             return current;
         }
 
-        /// <summary>The input scaling and smooth clip of <see cref="InputScalingParameters.Apply"/>, op for op:
+        /// <summary>The input scaling and smooth clip of <see cref="InputScalingParameters"/>, op for op:
         /// <c>c = clamp((x - shift) * scale, ±bound)</c>, then <c>c / sqrt(1 + (c / 3)²)</c>.</summary>
         private static string AddSmoothClippedScaling(OnnxContext ctx, InputScalingParameters scaling, string features)
         {

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace MLNet.BatchNorm
@@ -15,11 +16,25 @@ namespace MLNet.BatchNorm
         private readonly DenseLayer[] _layers;
         private readonly InputScalingParameters _clippedScaling;
 
+        /// <summary>What each feature scales and clips to when it is 0; folded into the first layer's bias.</summary>
+        private readonly float[] _clippedZero;
+
         /// <param name="layers">The layers, anything affine on the input already folded into the first.</param>
         /// <param name="clippedScaling">Input scaling with a smooth clip, applied to the features first; or null.</param>
         public FoldedNetwork(BnMlpLayer[] layers, InputScalingParameters clippedScaling = null)
         {
             _clippedScaling = clippedScaling;
+            if (clippedScaling != null)
+            {
+                // A zero feature scales and clips to a constant. The first layer adds those constants through its bias and
+                // reads only the difference from them, which is 0 wherever the feature is: it keeps skipping zero inputs
+                // (most pixels of a digit), as it does without a clip.
+                _clippedZero = new float[clippedScaling.FeatureCount];
+                for (int i = 0; i < _clippedZero.Length; i++)
+                    _clippedZero[i] = InputScalingParameters.SmoothClipValue((0 - clippedScaling.ShiftSpan[i]) * clippedScaling.ScaleSpan[i]);
+                var offset = new InputScalingParameters(shift: Array.ConvertAll(_clippedZero, c => -c), scale: Array.ConvertAll(_clippedZero, _ => 1f), smoothClip: false);
+                layers = [InputFolding.FoldInto(offset, null, layers[0]), .. layers[1..]];
+            }
             _layers = new DenseLayer[layers.Length];
             for (int i = 0; i < layers.Length; i++)
                 _layers[i] = Fold(layers[i]);
@@ -49,7 +64,7 @@ namespace MLNet.BatchNorm
             if (_clippedScaling != null)
             {
                 var scaled = workspace.Scaled.AsSpan(0, InputCount);
-                _clippedScaling.Apply(features, scaled);
+                ScaleAndClip(features, scaled);
                 input = scaled;
             }
             for (int i = 0; i < _layers.Length; i++)
@@ -74,7 +89,7 @@ namespace MLNet.BatchNorm
             int stride = InputCount;
             // Row by row with the single-row path's operations, so both give the same bits.
             for (int r = 0; r < rows && _clippedScaling != null; r++)
-                _clippedScaling.Apply(workspace.Features(r), workspace.Features(r));
+                ScaleAndClip(workspace.Features(r), workspace.Features(r));
             ReadOnlySpan<float> input = workspace.Input;
             for (int i = 0; i < _layers.Length; i++)
             {
@@ -86,6 +101,32 @@ namespace MLNet.BatchNorm
             }
             for (int r = 0; r < rows; r++)
                 CopyOutputs(input.Slice(r * stride, OutputCount), outputs.Slice(r * OutputCount, OutputCount));
+        }
+
+        /// <summary>The scaled and clipped features less <see cref="_clippedZero"/>, which the first layer adds back; 0 for a
+        /// zero feature. In place when both spans are the same. The vector loop does the scalar loop's float operations in
+        /// the same order (IEEE square root and division are exact), so every row gets the same bits either way.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void ScaleAndClip(ReadOnlySpan<float> features, Span<float> scaled)
+        {
+            var shift = _clippedScaling.ShiftSpan;
+            var scale = _clippedScaling.ScaleSpan;
+            int i = 0;
+            var bound = new Vector<float>(InputScalingParameters.ClipInputBound);
+            var third = new Vector<float>(1f / 3f);
+            for (; i + Vector<float>.Count <= features.Length; i += Vector<float>.Count)
+            {
+                var x = new Vector<float>(features[i..]);
+                var c = Vector.Min(Vector.Max((x - new Vector<float>(shift[i..])) * new Vector<float>(scale[i..]), -bound), bound);
+                var t = c * third;
+                var clipped = c / Vector.SquareRoot(Vector<float>.One + t * t) - new Vector<float>(_clippedZero.AsSpan(i));
+                Vector.ConditionalSelect(Vector.Equals(x, Vector<float>.Zero), Vector<float>.Zero, clipped).CopyTo(scaled[i..]);
+            }
+            for (; i < features.Length; i++)
+            {
+                float x = features[i];
+                scaled[i] = x == 0 ? 0 : InputScalingParameters.SmoothClipValue((x - shift[i]) * scale[i]) - _clippedZero[i];
+            }
         }
 
         /// <summary>Adding +0 turns -0 into +0 and leaves every other value as it is: the two paths may differ in the sign

@@ -60,16 +60,6 @@ namespace MLNet.BatchNorm
         internal ReadOnlySpan<float> ShiftSpan => _shift;
         internal ReadOnlySpan<float> ScaleSpan => _scale;
 
-        /// <summary>Scales (and clips) <paramref name="features"/> into <paramref name="scaled"/>, in float as training does.</summary>
-        internal void Apply(ReadOnlySpan<float> features, Span<float> scaled)
-        {
-            for (int i = 0; i < features.Length; i++)
-            {
-                float z = (features[i] - _shift[i]) * _scale[i];
-                scaled[i] = SmoothClip ? SmoothClipValue(z) : z;
-            }
-        }
-
         /// <summary><c>z / sqrt(1 + (z / 3)²)</c>, with z bounded first so the square stays finite; the same float operations
         /// as the trainer's tensor version.</summary>
         internal static float SmoothClipValue(float z)
