@@ -46,6 +46,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void AccuraciesRepeatWithTheSameSeedWhateverTheContenderOrder()
         {
             var first = new ModelComparison<Digit>(seed: 3).Run(Small, Train, Test);

@@ -34,6 +34,7 @@ namespace MLNet.BatchNorm.Tests
         public void TheFormatOneZipScoresTheSameThroughTheDirectReader() => Assert.Equal(OriginalScores.Value, DirectScoresOf(Original));
 
         [Fact]
+        [Trait("Category", "Long")]
         public void BitFlipsInsideTheModelEntryAreRefusedOrHarmless()
         {
             // The zip's CRC is recomputed for every variant, so only the model's own checks can catch the change.

@@ -14,7 +14,7 @@ namespace MnistPipeline
     /// <summary>
     /// --plots DIR: PNG pictures of the tutorial's reference network (3 x 100 sigmoid, N(0, 0.05), SGD 0.01, batch 60)
     /// with and without BN: validation accuracy per epoch, and each hidden layer's pre-activation histogram after epochs
-    /// 1, 5 and 20; plus accuracy against Fit time from a --compare leaderboard CSV found in DIR.
+    /// 1, 5 and 20; plus accuracy against Fit time from the leaderboard CSV that --compare wrote into the --out directory.
     /// </summary>
     public static class PlotsMode
     {
@@ -51,7 +51,8 @@ namespace MnistPipeline
             curves.ShowLegend();
             Save(curves, Path.Combine(directory, "validation-accuracy.png"));
 
-            string leaderboard = Path.Combine(directory, $"leaderboard-{arguments.Data}.csv");
+            // The CSV that --compare wrote into its --out directory.
+            string leaderboard = Path.Combine(arguments.OutputDirectory, $"leaderboard-{arguments.Data}.csv");
             if (File.Exists(leaderboard))
                 SaveLeaderboard(leaderboard, Path.Combine(directory, $"leaderboard-{arguments.Data}.png"));
             return 0;

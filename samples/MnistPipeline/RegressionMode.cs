@@ -77,7 +77,7 @@ namespace MnistPipeline
             Console.WriteLine($"Wrote {costsPath}.");
             Console.WriteLine();
             Console.WriteLine(table);
-            string tablePath = Path.Combine(directory, "regression.md");
+            string tablePath = Path.Combine(arguments.OutputDirectory, "regression.md");
             File.WriteAllText(tablePath, table.ToString());
             Console.WriteLine($"Wrote {tablePath}.");
             return 0;
