@@ -35,11 +35,11 @@ namespace MLNet.BatchNorm.Bench
         /// <summary>The variants compared when none are named.</summary>
         public static readonly string[] DefaultVariants = ["old", "scaled-64x15", "default", "clip", "cosine"];
 
-        /// <summary>Cross-validates the <paramref name="variants"/> on the named suite sets (all when null).</summary>
+        /// <summary>Cross-validates the <paramref name="variants"/> on the named suite sets (all when none are named).</summary>
         public static int Run(string[] setNames, string[] variants, int folds, int[] seeds)
         {
             var suite = TabularSuite.LoadFromRepository();
-            var sets = setNames?.Select(name => suite[name]).ToArray() ?? suite.DataSets.ToArray();
+            var sets = setNames is { Length: > 0 } ? setNames.Select(name => suite[name]).ToArray() : suite.DataSets.ToArray();
             foreach (string v in variants.Where(v => !Variants.ContainsKey(v)))
             {
                 Console.Error.WriteLine($"Unknown variant '{v}'; known: {string.Join(", ", Variants.Keys)}.");

@@ -18,7 +18,8 @@ namespace MnistPipeline
         public static int Run(Arguments arguments)
         {
             var suite = TabularSuite.LoadFromRepository();
-            var sets = arguments.Sets?.Select(name => suite[name]).ToArray() ?? suite.DataSets.ToArray();
+            // No --sets (an empty list) runs them all.
+            var sets = arguments.Sets is { Length: > 0 } names ? names.Select(name => suite[name]).ToArray() : suite.DataSets.ToArray();
             var seeds = Enumerable.Range(arguments.Seed, arguments.Seeds ?? DefaultSeeds).ToArray();
             var budget = TimeSpan.FromSeconds(arguments.SearchBudgetSeconds ?? DefaultBudgetSeconds);
             string kind = arguments.Tuned ? "tuned" : "defaults";

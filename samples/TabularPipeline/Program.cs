@@ -35,8 +35,8 @@ namespace TabularPipeline
             var split = ml.Data.TrainTestSplit(data, testFraction: 0.2, seed: 1);
 
             // Numbers: each column that can be missing gets a 0/1 indicator, then missing values become the training mean;
-            // everything is concatenated and scaled to [0, 1]. (A text column would get ml.Transforms.Categorical.OneHotEncoding
-            // and join the Concatenate the same way.) The label: true for "pos".
+            // everything is concatenated; BnMlp scales the features itself. (A text column would get
+            // ml.Transforms.Categorical.OneHotEncoding and join the Concatenate the same way.) The label: true for "pos".
             string[] numeric = [nameof(PimaRow.Pregnant), nameof(PimaRow.Glucose), nameof(PimaRow.Pressure), nameof(PimaRow.Triceps),
                 nameof(PimaRow.Insulin), nameof(PimaRow.Mass), nameof(PimaRow.Pedigree), nameof(PimaRow.Age)];
             string[] canBeMissing = [nameof(PimaRow.Glucose), nameof(PimaRow.Pressure), nameof(PimaRow.Triceps), nameof(PimaRow.Insulin), nameof(PimaRow.Mass)];
@@ -47,7 +47,6 @@ namespace TabularPipeline
                 .Append(ml.Transforms.Conversion.ConvertType(indicators.Select(p => new InputOutputColumnPair(p.OutputColumnName)).ToArray(), DataKind.Single))
                 .Append(ml.Transforms.ReplaceMissingValues(numeric.Select(c => new InputOutputColumnPair(c)).ToArray()))
                 .Append(ml.Transforms.Concatenate("Features", [.. numeric, .. indicators.Select(p => p.OutputColumnName)]))
-                .Append(ml.Transforms.NormalizeMinMax("Features"))
                 .Append(ml.BinaryClassification.Trainers.BnMlp(labelColumnName: "Label", featureColumnName: "Features"));
 
             var model = pipeline.Fit(split.TrainSet);
