@@ -17,7 +17,8 @@ namespace MLNet.BatchNorm
 
         /// <summary>
         /// <see cref="Standard"/>, then RealMLP's smooth clip <c>z / sqrt(1 + (z / 3)²)</c> (Holzmüller et al. 2024),
-        /// which bends outliers towards ±3. Scoring applies it before the first layer; the ONNX export does not support it yet.
+        /// which bends outliers towards ±3. Scoring applies it before the first layer (a zero feature still costs nothing);
+        /// the ONNX export writes it as elementwise nodes before the first Gemm.
         /// </summary>
         StandardSmoothClip = 2,
     }

@@ -59,7 +59,8 @@ namespace MLNet.BatchNorm
             /// <see cref="BnMlpInputScaling.StandardSmoothClip"/>. Test accuracy of the defaults on mnist10k (seed 1):
             /// None 95.90 %, Standard 95.05 % (rarely-lit border pixels get huge scales), StandardSmoothClip 95.85 %; on the
             /// tabular suite's cross-validation the clip is within noise of Standard, and both far above None where
-            /// columns have very different scales (docs/options.md). The ONNX export needs <see cref="BnMlpInputScaling.Standard"/>.
+            /// columns have very different scales (docs/options.md). Without scaling mnist10k scores a
+            /// little higher; see docs/benchmarks.md.
             /// </summary>
             public const BnMlpInputScaling InputScaling = BnMlpInputScaling.StandardSmoothClip;
 
@@ -172,7 +173,7 @@ namespace MLNet.BatchNorm
         /// <summary>How the input features are scaled before the network, from statistics of the training rows saved
         /// in the model: raw tabular columns on very different scales (or up to ±1e30) then train as well as standardized
         /// ones. Default <see cref="BnMlpInputScaling.StandardSmoothClip"/> (standardized, outliers bent towards ±3);
-        /// use <see cref="BnMlpInputScaling.Standard"/> to export the model to ONNX (it is folded into the first layer).</summary>
+        /// <see cref="BnMlpInputScaling.Standard"/> is folded into the first layer and costs nothing at scoring.</summary>
         public BnMlpInputScaling InputScaling = Defaults.InputScaling;
 
         /// <summary>Batch normalization of the input features before the first dense layer (with its own trained scale
