@@ -68,6 +68,30 @@ namespace MLNet.BatchNorm.Tests
             AssertInformativeFirst(FeatureNames.Select(name => -byName[name].RSquared.Mean).ToArray());
         }
 
+        [Fact]
+        public void BinaryImportanceRanksInformativeFeaturesAboveNoise()
+        {
+            var ml = new MLContext(seed: 8);
+            var raw = ml.Data.LoadFromEnumerable(Synthetic(Rows, seed: 8));
+            var preprocessing = ml.Transforms.Concatenate("Features", FeatureNames);
+            var trainer = ml.BinaryClassification.Trainers.BnMlp(new BnMlpBinaryTrainer.Options
+            {
+                LabelColumnName = nameof(SyntheticRow.Positive),
+                HiddenLayerSizes = [16],
+                NumberOfEpochs = 20,
+                LearningRate = 0.01f,
+            });
+            var features = preprocessing.Fit(raw).Transform(raw);
+
+            var transformer = trainer.Fit(features);
+            var bySlot = ml.BinaryClassification.PermutationFeatureImportance(transformer, features, labelColumnName: nameof(SyntheticRow.Positive), permutationCount: Permutations);
+            AssertInformativeFirst(bySlot.Select(s => -s.AreaUnderRocCurve.Mean).ToArray());
+
+            var pipeline = preprocessing.Append(trainer).Fit(raw);
+            var byName = ml.BinaryClassification.PermutationFeatureImportanceNonCalibrated((ITransformer)pipeline, features, labelColumnName: nameof(SyntheticRow.Positive), permutationCount: Permutations);
+            AssertInformativeFirst(FeatureNames.Select(name => -byName[name].AreaUnderRocCurve.Mean).ToArray());
+        }
+
         /// <summary>Each value is how much permuting that feature (in <see cref="FeatureNames"/> order) hurt the metric.</summary>
         private void AssertInformativeFirst(IReadOnlyList<double> loss)
         {
@@ -80,7 +104,8 @@ namespace MLNet.BatchNorm.Tests
         }
 
         /// <summary>Five standard normal features; the label is the larger of Signal1, Signal2 and -(Signal1 + Signal2),
-        /// and the regression target 3 Signal1 - 2 Signal2 plus a little noise. Noise1-3 play no part in either.</summary>
+        /// the binary label whether Signal1 - Signal2 is positive, and the regression target 3 Signal1 - 2 Signal2 plus a
+        /// little noise. Noise1-3 play no part in any.</summary>
         private static SyntheticRow[] Synthetic(int count, int seed)
         {
             var random = new Random(seed);
@@ -90,6 +115,7 @@ namespace MLNet.BatchNorm.Tests
                 var row = new SyntheticRow { Signal1 = Draw(), Signal2 = Draw(), Noise1 = Draw(), Noise2 = Draw(), Noise3 = Draw() };
                 float[] classes = [row.Signal1, row.Signal2, -(row.Signal1 + row.Signal2)];
                 row.Label = (uint)Array.IndexOf(classes, classes.Max());
+                row.Positive = row.Signal1 - row.Signal2 > 0;
                 row.Target = 3 * row.Signal1 - 2 * row.Signal2 + 0.1f * Draw();
                 return row;
             }).ToArray();
@@ -100,6 +126,8 @@ namespace MLNet.BatchNorm.Tests
             public uint Label { get; set; }
 
             public float Target { get; set; }
+
+            public bool Positive { get; set; }
 
             public float Signal1 { get; set; }
 
