@@ -21,6 +21,9 @@ namespace MLNet.BatchNorm.Comparison
         private static readonly FieldInfo[] TunedFields = typeof(BnMlpTrainer.Options).GetFields()
             .Where(f => f.IsDefined(typeof(TuningRangeAttribute)) || f.IsDefined(typeof(TuningChoicesAttribute))).ToArray();
 
+        /// <summary>The same fields as a search space, which draws them in the same order.</summary>
+        private static readonly SearchSpace Space = SearchSpace.FromAttributes(typeof(BnMlpTrainer.Options));
+
         private readonly int _seed;
 
         /// <summary>Creates a search.</summary>
@@ -64,7 +67,7 @@ namespace MLNet.BatchNorm.Comparison
             {
                 var options = NewOptions();
                 if (number > 1)
-                    Sample(options, random);
+                    Space.Sample(random).ApplyTo(options);
                 BnMlpTrial trial;
                 try
                 {
@@ -108,29 +111,6 @@ namespace MLNet.BatchNorm.Comparison
                 ValidationAccuracy = metrics.MicroAccuracy, ValidationLogLoss = metrics.LogLoss, FitSeconds = fitSeconds,
             };
         }
-
-        private static void Sample(BnMlpTrainer.Options options, Random random)
-        {
-            foreach (var field in TunedFields)
-            {
-                if (field.GetCustomAttribute<TuningChoicesAttribute>() is { } choices)
-                {
-                    object choice = choices.Choices[random.Next(choices.Choices.Length)];
-                    field.SetValue(options, field.FieldType == typeof(int[]) ? ParseSizes((string)choice) : choice);
-                    continue;
-                }
-                var range = field.GetCustomAttribute<TuningRangeAttribute>();
-                double u = random.NextDouble();
-                double value = range.LogScale
-                    ? Math.Exp(Math.Log(range.Minimum) + u * (Math.Log(range.Maximum) - Math.Log(range.Minimum)))
-                    : range.Minimum + u * (range.Maximum - range.Minimum);
-                bool integer = field.FieldType == typeof(int) || field.FieldType == typeof(int?);
-                field.SetValue(options, integer ? (object)(int)Math.Round(value) : (float)value);
-            }
-        }
-
-        private static int[] ParseSizes(string sizes) =>
-            sizes.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 
         private static string Format(object value) => value switch
         {
