@@ -122,20 +122,28 @@ namespace MLNet.BatchNorm
         {
             // x - x is 0 for a finite x and NaN for NaN or an infinity, and NaN stays in a sum: one vector op per 8 or 16
             // values and one test per row, where a test per value took a branch per value; the slot is looked for only in
-            // a row that has one.
+            // a row that has one. The same pass keeps the largest magnitude.
             var sum = Vector<float>.Zero;
+            var largest = Vector<float>.Zero;
             int i = 0;
             for (; i + Vector<float>.Count <= row.Length; i += Vector<float>.Count)
             {
                 var x = new Vector<float>(row.Slice(i, Vector<float>.Count));
                 sum += x - x;
+                largest = Vector.Max(largest, Vector.Abs(x));
             }
             bool finite = Vector.EqualsAll(sum, Vector<float>.Zero);
+            float largestInRow = 0;
+            for (int k = 0; k < Vector<float>.Count; k++)
+                largestInRow = Math.Max(largestInRow, largest[k]);
             for (; i < row.Length; i++)
+            {
                 finite &= float.IsFinite(row[i]);
+                largestInRow = Math.Max(largestInRow, Math.Abs(row[i]));
+            }
             if (finite)
             {
-                LargestMagnitude = Math.Max(LargestMagnitude, System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(row));
+                LargestMagnitude = Math.Max(LargestMagnitude, largestInRow);
                 return;
             }
             for (i = 0; i < row.Length; i++)
