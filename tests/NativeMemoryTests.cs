@@ -120,7 +120,7 @@ namespace MLNet.BatchNorm.Tests
             using var ch = host.Start("validation");
             var options = new BnMlpTrainer.Options { HiddenLayerSizes = [4] };
             var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(TestData.BlobView(ml, rows: 100, classes: 2, seed: 1));
-            using var data = TrainingData.Load(host, ch, keyed.Transform(TestData.BlobView(ml, rows: 100, classes: 2, seed: 1)), options, BnMlpModelKind.Multiclass);
+            using var data = InMemoryTrainingRows.Load(host, ch, keyed.Transform(TestData.BlobView(ml, rows: 100, classes: 2, seed: 1)), options, BnMlpModelKind.Multiclass);
             using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, options, new Random(1));
             var cancellation = new FitCancellation(host, CancellationToken.None);
             var (loss, _) = Validation.Evaluate(network, data, TrainingObjective.CrossEntropy, cancellation);

@@ -115,7 +115,7 @@ namespace MLNet.BatchNorm
             ch.Info(MklCpuDispatch.Describe(MklCpuDispatch.EnsureApplied()));
             var cancellation = new FitCancellation(Host, _options.CancellationToken);
             TrainingRows data = null;
-            TrainingData validation = null;
+            InMemoryTrainingRows validation = null;
             FeatureScaler scaler = null;
             try
             {
@@ -156,14 +156,14 @@ namespace MLNet.BatchNorm
         /// <summary>The transformer that scores with <paramref name="model"/>.</summary>
         private protected abstract TTransformer CreateTransformer(BnMlpModelParameters model, DataViewSchema trainingSchema);
 
-        private (TrainingRows Train, TrainingData Validation) LoadData(IChannel ch, IDataView input, IDataView validationData, Random random)
+        private (TrainingRows Train, InMemoryTrainingRows Validation) LoadData(IChannel ch, IDataView input, IDataView validationData, Random random)
         {
             var data = TrainingRows.Open(Host, ch, input, _options, _objective.Kind);
             try
             {
                 if (validationData != null)
                 {
-                    var validation = TrainingData.Load(Host, ch, validationData, _options, _objective.Kind);
+                    var validation = InMemoryTrainingRows.Load(Host, ch, validationData, _options, _objective.Kind);
                     if (validation.FeatureCount != data.FeatureCount || validation.OutputCount != data.OutputCount)
                     {
                         validation.Dispose();
@@ -173,7 +173,7 @@ namespace MLNet.BatchNorm
                     return (data, validation);
                 }
                 if (_options.ValidationFraction > 0)
-                    return ((TrainingData)data).Split(Host, _options.ValidationFraction, random); // Open streams no data then
+                    return ((InMemoryTrainingRows)data).Split(Host, _options.ValidationFraction, random); // Open streams no data then
                 if (_options.EarlyStoppingPatience > 0)
                     throw Host.Except("EarlyStoppingPatience needs validation data: set ValidationFraction or pass validation data to Fit.");
                 return (data, null);
@@ -188,7 +188,7 @@ namespace MLNet.BatchNorm
         /// <summary>Fits the input scaling of <see cref="BnMlpOptionsBase.InputScaling"/> on the training rows (or, for a warm
         /// start, takes the scaling of the model it continues from, whose weights read features so scaled) and applies it
         /// to the training and validation rows; returns null without scaling.</summary>
-        private FeatureScaler ScaleInputs(IChannel ch, TrainingRows data, TrainingData validation, BnMlpModelParameters initial, FitCancellation cancellation)
+        private FeatureScaler ScaleInputs(IChannel ch, TrainingRows data, InMemoryTrainingRows validation, BnMlpModelParameters initial, FitCancellation cancellation)
         {
             var clock = Stopwatch.StartNew();
             var parameters = initial != null ? initial.InputScaling
@@ -213,7 +213,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>Runs the epochs. Returns true when the network already holds the exact population statistics of the
         /// weights it ends with (computed for validation), so they need not be computed again.</summary>
-        private bool Train(IChannel ch, BnMlpNetwork network, TrainingRows data, TrainingData validation, TrainingPlan plan, Random random, FitCancellation cancellation)
+        private bool Train(IChannel ch, BnMlpNetwork network, TrainingRows data, InMemoryTrainingRows validation, TrainingPlan plan, Random random, FitCancellation cancellation)
         {
             var pass = new BatchPass(plan.BatchSize, _options.ShuffleEachEpoch, FullBatchesOnly: false, AvoidSingleRowBatch: network.UsesBatchNorm);
             using var optimizer = new FusedOptimizer(network, _options.Optimizer, _options.LearningRate, _options.Momentum, _options.WeightDecay);

@@ -17,7 +17,7 @@ namespace MLNet.BatchNorm
     internal readonly record struct TrainingBatch(Tensor Features, Tensor Labels, Tensor Weights, int Number, int? Count);
 
     /// <summary>
-    /// The training rows the loop draws mini-batches from: held in native memory (<see cref="TrainingData"/>), or read
+    /// The training rows the loop draws mini-batches from: held in native memory (<see cref="InMemoryTrainingRows"/>), or read
     /// from the IDataView window by window when they do not fit the memory budget (<see cref="StreamingTrainingRows"/>).
     /// </summary>
     internal abstract class TrainingRows : IDisposable
@@ -53,7 +53,7 @@ namespace MLNet.BatchNorm
             var (schema, rows) = Inspect(env, data, options, kind, "training data");
             long budget = (long)options.MemoryBudgetMegabytes << 20;
             if (rows * StreamingTrainingRows.BytesPerRow(schema) <= budget)
-                return TrainingData.Load(env, ch, data, schema, rows);
+                return InMemoryTrainingRows.Load(env, ch, data, schema, rows);
             if (options.ValidationFraction > 0)
                 throw env.Except($"ValidationFraction needs the training rows in memory, but they take more than MemoryBudgetMegabytes ({options.MemoryBudgetMegabytes}); " +
                     "pass validation data to Fit(train, validation) instead.");

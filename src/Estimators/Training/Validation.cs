@@ -8,7 +8,7 @@ namespace MLNet.BatchNorm
         private const int RowsPerChunk = 8192;
 
         /// <returns>The mean loss, and the fraction of rows whose most probable class is right (null for a regressor).</returns>
-        public static (double Loss, double? Accuracy) Evaluate(BnMlpNetwork network, TrainingData data, TrainingObjective objective, FitCancellation cancellation)
+        public static (double Loss, double? Accuracy) Evaluate(BnMlpNetwork network, InMemoryTrainingRows data, TrainingObjective objective, FitCancellation cancellation)
         {
             bool wasTraining = network.training;
             network.eval();

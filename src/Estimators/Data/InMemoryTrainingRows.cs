@@ -10,12 +10,12 @@ namespace MLNet.BatchNorm
     /// a multiclass classifier, float32 0 or 1 for a binary classifier, float32 values for a regressor), optional weights [rows] float32. Read in one pass through a
     /// cursor; each mini-batch is gathered from them by index.
     /// </summary>
-    internal sealed class TrainingData : TrainingRows
+    internal sealed class InMemoryTrainingRows : TrainingRows
     {
         /// <summary>Rows per step of the statistics, so their double copy stays small.</summary>
         private const long StatisticsRows = 65536;
 
-        private TrainingData(Tensor features, Tensor labels, Tensor weights, int outputCount, float largestFeatureMagnitude)
+        private InMemoryTrainingRows(Tensor features, Tensor labels, Tensor weights, int outputCount, float largestFeatureMagnitude)
         {
             LargestFeatureMagnitude = largestFeatureMagnitude;
             Features = features;
@@ -40,7 +40,7 @@ namespace MLNet.BatchNorm
         public override float LargestFeatureMagnitude { get; }
 
         /// <summary>Reads all rows of the validation data <paramref name="data"/>, whatever their size.</summary>
-        public static TrainingData Load(IHostEnvironment env, IChannel ch, IDataView data, BnMlpOptionsBase options, BnMlpModelKind kind)
+        public static InMemoryTrainingRows Load(IHostEnvironment env, IChannel ch, IDataView data, BnMlpOptionsBase options, BnMlpModelKind kind)
         {
             var (schema, rows) = Inspect(env, data, options, kind, "validation data");
             return Load(env, ch, data, schema, rows);
@@ -51,7 +51,7 @@ namespace MLNet.BatchNorm
         /// <param name="data">The rows.</param>
         /// <param name="schema">Its checked columns.</param>
         /// <param name="rowCapacity">Its number of rows (labelled or not).</param>
-        public static TrainingData Load(IHostEnvironment env, IChannel ch, IDataView data, TrainingSchema schema, long rowCapacity)
+        public static InMemoryTrainingRows Load(IHostEnvironment env, IChannel ch, IDataView data, TrainingSchema schema, long rowCapacity)
         {
             if (rowCapacity > int.MaxValue || (long)schema.FeatureCount * rowCapacity > long.MaxValue / sizeof(float))
                 throw env.Except($"The training data ({rowCapacity} rows x {schema.FeatureCount} features) is too large to hold in memory.");
@@ -63,7 +63,7 @@ namespace MLNet.BatchNorm
                 using (var cursor = data.GetRowCursor(reader.Columns))
                     rows = reader.Read(cursor, features, long.MaxValue);
                 reader.CheckAllRows(ch, rows);
-                var result = new TrainingData(
+                var result = new InMemoryTrainingRows(
                     rows == rowCapacity ? features : features.narrow(0, 0, rows),
                     reader.Targets.ToTensor(rows), reader.WeightTensor(rows), schema.OutputCount, reader.LargestMagnitude);
                 if (rows != rowCapacity)
@@ -101,7 +101,7 @@ namespace MLNet.BatchNorm
         /// Splits off a random <paramref name="validationFraction"/> of the rows as validation data. Disposes this
         /// instance's tensors; the two parts own copies.
         /// </summary>
-        public (TrainingData Train, TrainingData Validation) Split(IExceptionContext ectx, float validationFraction, Random random)
+        public (InMemoryTrainingRows Train, InMemoryTrainingRows Validation) Split(IExceptionContext ectx, float validationFraction, Random random)
         {
             int rows = (int)RowCount;
             int validationRows = (int)Math.Round(rows * (double)validationFraction);
@@ -118,7 +118,7 @@ namespace MLNet.BatchNorm
             return parts;
         }
 
-        private TrainingData Rows(Tensor index) =>
+        private InMemoryTrainingRows Rows(Tensor index) =>
             new(Features.index_select(0, index), Labels.index_select(0, index), Weights?.index_select(0, index), OutputCount, LargestFeatureMagnitude);
 
         public override void Dispose()
