@@ -10,22 +10,23 @@ namespace MLNet.BatchNorm
     /// the trainers' <c>GetOutputSchema</c> (on a <see cref="SchemaShape"/>), <c>Fit</c> (on the data's schema), the
     /// transformers' <c>Transform</c> and <c>GetOutputSchema</c>, and the row-by-row length check. Each message names the
     /// column's role and name, what was expected and what was found (ML.NET's <c>ExceptSchemaMismatch</c> wording:
-    /// <c>Could not find label column 'Label'</c>, <c>Schema mismatch for label column 'Label': expected ..., got ...</c>). Each check takes the name of the caller's parameter holding the schema (<c>inputSchema</c>, <c>data</c>),
-    /// which the exception reports as its <see cref="ArgumentException.ParamName"/>.
+    /// <c>Could not find label column 'Label'</c>, <c>Schema mismatch for label column 'Label': expected ..., got ...</c>).
+    /// Each check takes the name of the caller's parameter holding the schema (<c>inputSchema</c>, <c>data</c>), which
+    /// the exception reports as its <see cref="ArgumentException.ParamName"/>.
     /// </summary>
     internal static class ColumnChecks
     {
-        public const string LabelRole = "label";
-        public const string FeatureRole = "feature";
-        public const string WeightRole = "example weight";
+        private const string LabelRole = "label";
+        private const string FeatureRole = "feature";
+        private const string WeightRole = "example weight";
 
         /// <summary>What training needs in the feature column; scoring also accepts a vector of unknown size.</summary>
-        public const string KnownSizeFeatures = "a known-size vector of Single";
+        private const string KnownSizeFeatures = "a known-size vector of Single";
 
-        public const string KeyLabelWithClasses = "a key type with 2 or more values";
+        private const string KeyLabelWithClasses = "a key type with 2 or more values";
 
         /// <summary>What the label must be for a model of <paramref name="kind"/>, with the conversion that makes it so.</summary>
-        public static string LabelExpected(BnMlpModelKind kind) => kind switch
+        private static string LabelExpected(BnMlpModelKind kind) => kind switch
         {
             BnMlpModelKind.Multiclass => "a key type (convert the label with mlContext.Transforms.Conversion.MapValueToKey)",
             BnMlpModelKind.Binary => "Boolean (convert a 0/1 label with mlContext.Transforms.Conversion.ConvertType(..., outputKind: DataKind.Boolean))",
@@ -33,7 +34,7 @@ namespace MLNet.BatchNorm
         };
 
         /// <summary>What scoring needs in the feature column of a model reading <paramref name="inputCount"/> features.</summary>
-        public static string FeaturesExpected(int inputCount) => $"a vector of {inputCount} Single values";
+        private static string FeaturesExpected(int inputCount) => $"a vector of {inputCount} Single values";
 
         /// <summary>A row whose feature vector has another length than the model's (a column of unknown vector size is
         /// only checked row by row).</summary>
