@@ -65,29 +65,33 @@ namespace MLNet.BatchNorm.Tests
             Enumerable.Range(0, count).Select(i => new FloatRow { Features = [i, i % 2, 1], Label = (uint)(i % 2) }).ToArray();
 
         [Fact]
-        public void LabelThatIsNotAKeyIsRefusedWithAHint()
+        public void LabelThatIsNotAKeyIsRefusedWithAHintByFitAndGetOutputSchemaAlike()
         {
-            var error = Assert.ThrowsAny<ArgumentException>(() => Trainer().Fit(Ml.Data.LoadFromEnumerable(Rows(10))));
-            Assert.Contains("'Label'", error.Message);
-            Assert.Contains("MapValueToKey", error.Message);
+            var data = Ml.Data.LoadFromEnumerable(Rows(10));
+            const string Expected = "Schema mismatch for label column 'Label': expected a key type (convert the label with mlContext.Transforms.Conversion.MapValueToKey), got UInt32";
+            var fit = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer().Fit(data));
+            Assert.StartsWith(Expected, fit.Message);
+            Assert.Equal("data", fit.ParamName);
+            var shape = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer().GetOutputSchema(SchemaShape.Create(data.Schema)));
+            Assert.StartsWith(Expected, shape.Message);
+            Assert.Equal("inputSchema", shape.ParamName);
         }
 
         [Fact]
-        public void FeaturesThatAreNotSingleVectorsAreRefused()
+        public void FeaturesThatAreNotSingleVectorsAreRefusedByFitAndGetOutputSchemaAlike()
         {
             var data = Keyed(Ml.Data.LoadFromEnumerable(new[] { new DoubleFeatures { Features = [1, 2, 3], Label = 1 }, new DoubleFeatures { Features = [3, 2, 1], Label = 2 } }));
-            var error = Assert.ThrowsAny<ArgumentException>(() => Trainer().Fit(data));
-            Assert.Contains("'Features'", error.Message);
-            Assert.Contains("known-size vector of Single", error.Message);
-            Assert.Contains("Double", error.Message);
+            const string Expected = "Schema mismatch for feature column 'Features': expected a known-size vector of Single, got Vector<Double";
+            Assert.StartsWith(Expected, Assert.Throws<ArgumentOutOfRangeException>(() => Trainer().Fit(data)).Message);
+            Assert.StartsWith(Expected, Assert.Throws<ArgumentOutOfRangeException>(() => Trainer().GetOutputSchema(SchemaShape.Create(data.Schema))).Message);
         }
 
         [Fact]
         public void VariableSizeFeatureVectorsAreRefused()
         {
             var data = Keyed(Ml.Data.LoadFromEnumerable(new[] { new VariableSize { Features = [1, 2], Label = 1 }, new VariableSize { Features = [3, 2, 1], Label = 2 } }));
-            var error = Assert.ThrowsAny<ArgumentException>(() => Trainer().Fit(data));
-            Assert.Contains("known-size vector", error.Message);
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer().Fit(data));
+            Assert.StartsWith("Schema mismatch for feature column 'Features': expected a known-size vector of Single, got Vector<Single>", error.Message);
         }
 
         [Theory]
@@ -100,8 +104,11 @@ namespace MLNet.BatchNorm.Tests
                 options.LabelColumnName = missing;
             else
                 options.FeatureColumnName = missing;
-            var error = Assert.ThrowsAny<ArgumentException>(() => Trainer(options).Fit(Keyed(Ml.Data.LoadFromEnumerable(Rows(10)))));
-            Assert.Contains($"{role} column '{missing}'", error.Message);
+            var data = Keyed(Ml.Data.LoadFromEnumerable(Rows(10)));
+            var fit = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(options).Fit(data));
+            Assert.StartsWith($"Could not find {role} column '{missing}'", fit.Message);
+            var shape = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer(options).GetOutputSchema(SchemaShape.Create(data.Schema)));
+            Assert.StartsWith($"Could not find {role} column '{missing}'", shape.Message);
         }
 
         [Fact]
@@ -153,9 +160,8 @@ namespace MLNet.BatchNorm.Tests
         public void AScalarFeatureColumnIsRefused()
         {
             var data = Keyed(Ml.Data.LoadFromEnumerable(new[] { new ScalarFeature { Features = 1, Label = 1 }, new ScalarFeature { Features = 2, Label = 2 } }));
-            var error = Assert.ThrowsAny<ArgumentException>(() => Trainer().Fit(data));
-            Assert.Contains("'Features'", error.Message);
-            Assert.Contains("known-size vector of Single", error.Message);
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => Trainer().Fit(data));
+            Assert.StartsWith("Schema mismatch for feature column 'Features': expected a known-size vector of Single, got Single", error.Message);
         }
 
         [Theory]
@@ -259,9 +265,12 @@ namespace MLNet.BatchNorm.Tests
         {
             var model = Trainer().Fit(Keyed(Ml.Data.LoadFromEnumerable(Rows(20))));
             var wide = Ml.Data.LoadFromEnumerable(new[] { new WideRow { Features = [1, 2, 3, 4, 5] } });
-            var error = Assert.ThrowsAny<ArgumentException>(() => model.Transform(wide));
-            Assert.Contains("'Features'", error.Message);
-            Assert.Contains("a vector of 5", error.Message);
+            const string Expected = "Schema mismatch for feature column 'Features': expected a vector of 3 Single values, got Vector<Single, 5>";
+            Assert.StartsWith(Expected, Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(wide)).Message);
+            Assert.StartsWith(Expected, Assert.Throws<ArgumentOutOfRangeException>(() => model.GetOutputSchema(wide.Schema)).Message);
+            var missing = Ml.Data.LoadFromEnumerable(new[] { new ScalarFeature { Features = 1 } });
+            Assert.StartsWith("Could not find feature column 'Features'",
+                Assert.Throws<ArgumentOutOfRangeException>(() => model.GetOutputSchema(Ml.Transforms.DropColumns("Features").Fit(missing).Transform(missing).Schema)).Message);
         }
 
         private static void AreProbabilities(float[] score)
@@ -275,8 +284,9 @@ namespace MLNet.BatchNorm.Tests
         {
             var model = Trainer().Fit(Keyed(Ml.Data.LoadFromEnumerable(Rows(20))));
             var wrong = Ml.Data.LoadFromEnumerable(new[] { new DoubleFeatures { Features = [1, 2, 3] } });
-            var error = Assert.ThrowsAny<ArgumentException>(() => model.GetOutputSchema(wrong.Schema));
-            Assert.Contains("'Features'", error.Message);
+            const string Expected = "Schema mismatch for feature column 'Features': expected a vector of 3 Single values, got Vector<Double, 3>";
+            Assert.StartsWith(Expected, Assert.Throws<ArgumentOutOfRangeException>(() => model.GetOutputSchema(wrong.Schema)).Message);
+            Assert.StartsWith(Expected, Assert.Throws<ArgumentOutOfRangeException>(() => model.Transform(wrong)).Message);
         }
 
         [Fact]

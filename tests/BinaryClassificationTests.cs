@@ -107,6 +107,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void CrossValidateAndPermutationFeatureImportanceWork()
         {
             var ml = new MLContext(seed: 3);
@@ -188,6 +189,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void PositiveClassWeightRaisesRecallOnImbalancedData()
         {
             const double intercept = -3.5;
@@ -214,6 +216,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void ExampleWeightsChangeTheModelAndCombineWithThePositiveClassWeight()
         {
             var trainPoints = ToyBinary.Generate(3000, seed: 13);

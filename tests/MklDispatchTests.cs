@@ -24,6 +24,7 @@ namespace MLNet.BatchNorm.Tests
         private const double RelativeLossTolerance = 0.01;
 
         [Fact]
+        [Trait("Category", "Long")]
         public void TrainingWithAndWithoutTheFastKernelsGivesTheSameLossesWithinOnePercent()
         {
             var (fastLog, fastLosses) = Train(("MLNET_BATCHNORM_FAST_MKL", null), runtimeConfig: null);
@@ -42,6 +43,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void TheRuntimeConfigurationSwitchOptsOut()
         {
             if (!MklCpuDispatch.IsAmdProcessor())

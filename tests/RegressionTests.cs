@@ -76,6 +76,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void HuberLossResistsOutliersThatPullSquaredError()
         {
             var ml = new MLContext(seed: 5);

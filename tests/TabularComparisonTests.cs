@@ -19,6 +19,7 @@ namespace MLNet.BatchNorm.Tests
             DefaultContenders.Tabular(task).Where(c => c.Name is "FastTree" or "Sdca").ToArray();
 
         [Fact]
+        [Trait("Category", "Long")]
         public void TheDefaultsRunGivesEveryContenderARankedRowOnTheSameFolds()
         {
             var sets = new[] { Suite["Zoo"], Suite["Servo"] };
@@ -66,6 +67,7 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        [Trait("Category", "Long")]
         public void TheSameSeedGivesTheSameFoldsAndScores()
         {
             TabularLeaderboard Run() => new TabularComparison { Seeds = [3], Folds = 3, Contenders = Cheap }.Run([Suite["Servo"]]);

@@ -15,6 +15,7 @@ namespace MLNet.BatchNorm.Tests
         public ThreadCountTests(ITestOutputHelper output) => _output = output;
 
         [Fact]
+        [Trait("Category", "Long")]
         public async Task TwoConcurrentFitsWithOneAndTwoThreadsGetExactlyTheirSerialResults()
         {
             var rows = TestData.Blobs(rows: 3000, classes: 4, seed: 5, features: 120);

@@ -119,7 +119,11 @@ namespace MLNet.BatchNorm.Tests
                 Assert.True(double.IsFinite(r.TrainingLoss) && r.TrainingLoss > 0);
                 Assert.StartsWith($"Epoch {r.Epoch}/2 {r.FractionOfEpoch:P0} done: training loss so far", r.ToString());
             });
-            Assert.All(reports.Where(r => !r.IsPartial), r => Assert.NotNull(r.ValidationLoss));
+            Assert.All(reports.Where(r => !r.IsPartial), r =>
+            {
+                Assert.True(r.ValidationLoss is > 0 and < double.PositiveInfinity, $"validation loss {r.ValidationLoss}");
+                Assert.InRange(r.ValidationAccuracy.Value, 0, 1);
+            });
             Assert.Equal(reports.Select(r => r.ToString()), log.Where(m => m.StartsWith("Epoch ", StringComparison.Ordinal)));
         }
 

@@ -37,7 +37,12 @@ namespace MLNet.BatchNorm.Tests
             var b = withoutBn.ToModelParameters(inputScaling: null);
             for (int l = 0; l < a.Layers.Count; l++)
                 Assert.Equal(a.Layers[l].Weights, b.Layers[l].Weights);
-            Assert.NotNull(a.Layers[0].BatchNorm);
+            // Before training, BN scales by 1 and shifts by 0 (PyTorch's initial values), with population mean 0 and variance 1.
+            var bn = a.Layers[0].BatchNorm;
+            Assert.Equal(Enumerable.Repeat(1f, 10), bn.Gamma);
+            Assert.Equal(Enumerable.Repeat(0f, 10), bn.Beta);
+            Assert.Equal(Enumerable.Repeat(0f, 10), bn.Mean);
+            Assert.Equal(Enumerable.Repeat(1f, 10), bn.Variance);
             Assert.Null(a.Layers[0].Bias);
             Assert.Null(b.Layers[0].BatchNorm);
             Assert.All(b.Layers[0].Bias, v => Assert.Equal(0f, v));
@@ -86,16 +91,17 @@ namespace MLNet.BatchNorm.Tests
         [Trait("Category", "Long")]
         public void AtLearningRate2BatchNormLearnsWhereThePlainReluNetworkCollapses()
         {
-            // The reference protocol: 3 x 100 ReLU, SGD, batch 60, N(0, 0.05) weights, epsilon 1e-3, moving averages
-            // with decay 0.99; same initial weights with and without BN. On mnist10k the plain network survives
-            // learning rate 1 (82-94%, see README) and collapses at 2, where BN learns.
+            // The tutorial's protocol: 3 x 100 ReLU, SGD, batch 60, N(0, 0.05) weights, epsilon 1e-3, moving averages
+            // with decay 0.99; same initial weights with and without BN. Five epochs are enough to tell BN learning from
+            // the plain network's collapse; the seed table of docs/replication.md (sample --replicate) runs the full
+            // 50 epochs of this row and the other fourteen.
             (double Accuracy, Exception Error) Train(bool batchNorm)
             {
                 var ml = new MLContext(seed: 4);
                 var options = new BnMlpTrainer.Options
                 {
                     HiddenLayerSizes = [100, 100, 100], UseBatchNorm = batchNorm, Optimizer = BnMlpOptimizer.Sgd, LearningRate = 2f,
-                    BatchSize = 60, NumberOfEpochs = 20, DropoutRate = 0,
+                    BatchSize = 60, NumberOfEpochs = 5, DropoutRate = 0,
                     Initialization = WeightInitialization.Normal, InitialWeightStandardDeviation = 0.05f,
                     BatchNormEpsilon = 1e-3f, PopulationStatistics = PopulationStatisticsMode.MovingAverage, MovingAverageDecay = 0.99f,
                 };
@@ -112,9 +118,9 @@ namespace MLNet.BatchNorm.Tests
             var withBn = Train(true);
             var plain = Train(false);
             Assert.Null(withBn.Error);
-            // Learning rate 2 is chaotic: the accuracy depends on the order in which the matrix kernels add (88.45 % with
-            // oneMKL's Intel kernels on AMD, above 90 % with its AMD kernels), far above the plain network's chance either way.
-            Assert.True(withBn.Accuracy >= 0.85, $"with BN {withBn.Accuracy:P2}");
+            // Learning rate 2 is chaotic: the accuracy depends on the order in which the matrix kernels add, so the bound
+            // is loose; it is far above the plain network's chance either way.
+            Assert.True(withBn.Accuracy >= 0.7, $"with BN {withBn.Accuracy:P2}");
             // The plain network either diverges (reported, never a NaN model) or ends near chance.
             if (plain.Error != null)
                 Assert.IsType<TrainingDivergedException>(plain.Error);

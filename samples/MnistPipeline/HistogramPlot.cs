@@ -27,7 +27,8 @@ namespace MnistPipeline
                 }
                 plot.Title(layerTitle(l));
                 plot.YLabel("fraction of values");
-                plot.ShowLegend();
+                // Beside the curves: inside, the legend hides a tail or a saturated peak at the edge.
+                plot.ShowLegend(Edge.Right);
             }
             multiplot.SavePng(path, 900, 300 * layers);
             Console.WriteLine($"Wrote {path}.");

@@ -48,7 +48,8 @@ namespace MnistPipeline
             curves.Title("3 x 100 sigmoid, SGD 0.01, batch 60: validation accuracy");
             curves.XLabel("epoch");
             curves.YLabel("validation accuracy (10% of the training rows)");
-            curves.ShowLegend();
+            // Beside the curves, not over them: the curve without BN runs along the bottom to the last epoch.
+            curves.ShowLegend(Edge.Right);
             Save(curves, Path.Combine(directory, "validation-accuracy.png"));
 
             // The CSV that --compare wrote into its --out directory.
@@ -64,6 +65,8 @@ namespace MnistPipeline
             var recorder = new EpochRecorder();
             var options = new BnMlpTrainer.Options
             {
+                // The tutorial feeds the raw pixels in [0, 1]: no input scaling, whatever the trainer's default.
+                InputScaling = BnMlpInputScaling.None,
                 HiddenLayerSizes = [100, 100, 100], Activation = BnMlpActivation.Sigmoid, UseBatchNorm = useBatchNorm,
                 BatchNormEpsilon = 1e-3f, PopulationStatistics = PopulationStatisticsMode.MovingAverage, MovingAverageDecay = 0.99f,
                 DropoutRate = 0, Initialization = WeightInitialization.Normal, InitialWeightStandardDeviation = 0.05f,

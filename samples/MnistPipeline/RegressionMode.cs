@@ -91,6 +91,8 @@ namespace MnistPipeline
             var recorder = new EpochRecorder();
             var options = new BnMlpRegressionTrainer.Options
             {
+                // The tutorial feeds x as it is (up to 10): no input scaling, whatever the trainer's default.
+                InputScaling = BnMlpInputScaling.None,
                 HiddenLayerSizes = Enumerable.Repeat(Units, Layers).ToArray(), Activation = activation,
                 UseBatchNorm = useBatchNorm, BatchNormOnInput = useBatchNorm, DropoutRate = 0,
                 Initialization = WeightInitialization.Normal, InitialWeightStandardDeviation = 1, InitialBias = 0.1f,

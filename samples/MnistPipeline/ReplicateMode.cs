@@ -83,6 +83,8 @@ namespace MnistPipeline
             var ml = new MLContext(arguments.Seed);
             var options = new BnMlpTrainer.Options
             {
+                // The tutorial feeds the raw pixels in [0, 1]: no input scaling, whatever the trainer's default.
+                InputScaling = BnMlpInputScaling.None,
                 HiddenLayerSizes = [100, 100, 100], Activation = row.Activation, UseBatchNorm = useBatchNorm,
                 BatchNormEpsilon = 1e-3f, PopulationStatistics = PopulationStatisticsMode.MovingAverage, MovingAverageDecay = 0.99f,
                 DropoutRate = 0, Initialization = WeightInitialization.Normal, InitialWeightStandardDeviation = row.Std,

@@ -41,7 +41,7 @@ namespace MLNet.BatchNorm
         MovingAverage = 1,
     }
 
-    /// <summary>How the dense layers' weights are drawn before training. Biases start at 0, BN scale at 1 and shift at 0.</summary>
+    /// <summary>How the dense layers' weights are drawn before training. Biases start at <see cref="BnMlpOptionsBase.InitialBias"/>, BN scale at 1 and shift at 0.</summary>
     public enum WeightInitialization
     {
         /// <summary>He (Kaiming) normal: N(0, 2 / inputs). Suits ReLU.</summary>

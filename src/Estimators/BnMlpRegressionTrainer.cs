@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -13,7 +14,7 @@ namespace MLNet.BatchNorm
     /// |---|---|
     /// | Machine learning task | Regression |
     /// | Is normalization required? | Of the features: no, the trainer scales them (<see cref="BnMlpOptionsBase.InputScaling"/>). Of the label: large labels need more steps or a smaller learning rate |
-    /// | Is caching required? | No: the training rows are read once into native memory |
+    /// | Is caching required? | No: the training rows are copied into native memory once, or streamed from the data each epoch when they exceed <see cref="BnMlpOptionsBase.MemoryBudgetMegabytes"/> |
     /// | Required NuGet in addition to Microsoft.ML | MLNet.BatchNorm.Estimators (TorchSharp-cpu) for training; MLNet.BatchNorm.Transforms for scoring |
     /// </para>
     /// <para>
@@ -62,11 +63,9 @@ namespace MLNet.BatchNorm
         public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
         {
             Host.CheckValue(inputSchema, nameof(inputSchema));
-            if (!inputSchema.TryFindColumn(LabelColumnName, out var label))
-                throw Host.ExceptSchemaMismatch(nameof(inputSchema), "label", LabelColumnName);
-            if (label.Kind != SchemaShape.Column.VectorKind.Scalar || label.ItemType != NumberDataViewType.Single)
-                throw Host.ExceptSchemaMismatch(nameof(inputSchema), "label", label.Name, "Single", label.GetTypeString());
-            var columns = TrainerSchemaShape.CheckFeatures(Host, inputSchema, FeatureColumnName);
+            ColumnChecks.CheckLabel(Host, nameof(inputSchema), inputSchema, LabelColumnName, BnMlpModelKind.Regression);
+            ColumnChecks.CheckFeatures(Host, nameof(inputSchema), inputSchema, FeatureColumnName);
+            var columns = inputSchema.ToDictionary(c => c.Name);
             columns[DefaultColumnNames.Score] = new SchemaShape.Column(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Scalar,
                 NumberDataViewType.Single, false, new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation()));
             return new SchemaShape(columns.Values);

@@ -14,7 +14,7 @@ namespace MLNet.BatchNorm
     /// |---|---|
     /// | Machine learning task | Multiclass classification |
     /// | Is normalization required? | No: the trainer scales the features itself (<see cref="BnMlpOptionsBase.InputScaling"/>) |
-    /// | Is caching required? | No: the training rows are read once into native memory |
+    /// | Is caching required? | No: the training rows are copied into native memory once, or streamed from the data each epoch when they exceed <see cref="BnMlpOptionsBase.MemoryBudgetMegabytes"/> |
     /// | Required NuGet in addition to Microsoft.ML | MLNet.BatchNorm.Estimators (TorchSharp-cpu) for training; MLNet.BatchNorm.Transforms for scoring |
     /// </para>
     /// <para>
@@ -41,11 +41,9 @@ namespace MLNet.BatchNorm
         public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
         {
             Host.CheckValue(inputSchema, nameof(inputSchema));
-            if (!inputSchema.TryFindColumn(LabelColumnName, out var label))
-                throw Host.ExceptSchemaMismatch(nameof(inputSchema), "label", LabelColumnName);
-            if (!label.IsKey)
-                throw Host.ExceptSchemaMismatch(nameof(inputSchema), "label", label.Name, "a key type (use MapValueToKey)", label.GetTypeString());
-            var columns = TrainerSchemaShape.CheckFeatures(Host, inputSchema, FeatureColumnName);
+            var label = ColumnChecks.CheckLabel(Host, nameof(inputSchema), inputSchema, LabelColumnName, BnMlpModelKind.Multiclass);
+            ColumnChecks.CheckFeatures(Host, nameof(inputSchema), inputSchema, FeatureColumnName);
+            var columns = inputSchema.ToDictionary(c => c.Name);
             columns[DefaultColumnNames.Score] = new SchemaShape.Column(DefaultColumnNames.Score, SchemaShape.Column.VectorKind.Vector,
                 NumberDataViewType.Single, false, new SchemaShape(AnnotationUtils.AnnotationsForMulticlassScoreColumn(label)));
             var predictedLabelAnnotations = label.Annotations.Where(a => a.Name == AnnotationUtils.Kinds.KeyValues)

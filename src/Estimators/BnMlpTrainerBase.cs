@@ -37,7 +37,7 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>What ML.NET needs to know about the trainer: normalization of the features is needed only without input
-        /// scaling and without batch normalization (hidden or of the input); no caching (the rows are read once into native memory); no calibration
+        /// scaling and without batch normalization (hidden or of the input); no caching (the rows are copied into native memory, or streamed when larger than the memory budget); no calibration
         /// (a classifier's scores are already probabilities); validation data is supported (<c>Fit(train, validation)</c>),
         /// and so is continuing from earlier model parameters (<c>Fit(train, modelParameters)</c>).</summary>
         public TrainerInfo Info { get; }

@@ -23,8 +23,6 @@ namespace MLNet.BatchNorm
         internal BnMlpBinaryTransformer(IHostEnvironment env, BnMlpModelParameters model, string featureColumnName)
             : base(env, nameof(BnMlpBinaryTransformer), model, featureColumnName)
         {
-            if (model.OutputCount != 1)
-                throw Host.ExceptParam(nameof(model), $"A binary classifier's output layer has one unit (the logit), found {model.OutputCount}.");
         }
 
         private protected override ModelEntryFormat Format => ModelEntryFormat.Binary;

@@ -25,8 +25,6 @@ namespace MLNet.BatchNorm
         internal BnMlpMulticlassTransformer(IHostEnvironment env, BnMlpModelParameters model, string featureColumnName, DataViewSchema.Annotations labelAnnotations)
             : base(env, nameof(BnMlpMulticlassTransformer), model, featureColumnName)
         {
-            if (model.OutputCount < 2)
-                throw Host.ExceptParam(nameof(model), $"A classifier's output layer needs at least two classes, found {model.OutputCount}.");
             LabelKeyValues = KeyValuesOnly(labelAnnotations, model.OutputCount);
         }
 

@@ -21,8 +21,6 @@ namespace MLNet.BatchNorm
         internal BnMlpRegressionTransformer(IHostEnvironment env, BnMlpModelParameters model, string featureColumnName)
             : base(env, nameof(BnMlpRegressionTransformer), model, featureColumnName)
         {
-            if (model.OutputCount != 1)
-                throw Host.ExceptParam(nameof(model), $"A regressor's output layer has one unit, found {model.OutputCount}.");
         }
 
         private protected override ModelEntryFormat Format => ModelEntryFormat.Regressor;

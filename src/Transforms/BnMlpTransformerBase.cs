@@ -25,6 +25,8 @@ namespace MLNet.BatchNorm
             Model = model;
             FeatureColumnName = featureColumnName;
             FeatureColumnType = new VectorDataViewType(NumberDataViewType.Single, model.InputCount);
+            if (!Kind.FitsOutputCount(model.OutputCount))
+                throw Host.ExceptParam(nameof(model), $"A {Kind.Describe()}'s output layer has {Kind.ExpectedOutputs()}; this model has {model.OutputCount}.");
         }
 
         /// <summary>The learned parameters.</summary>

@@ -75,7 +75,7 @@ namespace MLNet.BatchNorm
                 }
                 getFeatures(ref vector);
                 if (vector.Length != featureCount)
-                    throw _ectx.Except($"Feature column '{feature.Name}', row {position}: expected a vector of {featureCount} values, found {vector.Length}.");
+                    throw _ectx.Except(ColumnChecks.RowLengthMismatch(feature.Name, position, featureCount, vector.Length));
                 var row = _staging.AsSpan(staged * featureCount, featureCount);
                 vector.CopyTo(row);
                 CheckFinite(row, feature.Name, position);

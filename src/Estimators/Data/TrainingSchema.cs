@@ -5,16 +5,12 @@ using Microsoft.ML.Runtime;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// The training columns, checked: the label (a key for a multiclass classifier, a <see cref="bool"/> for a binary
-    /// classifier, a <see cref="float"/> for a regressor), a known-size vector of float features, an optional float weight.
+    /// The training columns, checked by <see cref="ColumnChecks"/>: the label (a key for a multiclass classifier, a
+    /// <see cref="bool"/> for a binary classifier, a <see cref="float"/> for a regressor), a known-size vector of float
+    /// features, an optional float weight.
     /// </summary>
     internal sealed class TrainingSchema
     {
-        private const string KeyLabelExpected = "a key type (convert the label with mlContext.Transforms.Conversion.MapValueToKey)";
-        private const string FloatLabelExpected = "Single (convert the label with mlContext.Transforms.Conversion.ConvertType)";
-        private const string BooleanLabelExpected = "Boolean (convert a 0/1 label with mlContext.Transforms.Conversion.ConvertType(..., outputKind: DataKind.Boolean))";
-        private const string FeatureExpected = "a known-size vector of Single";
-
         public DataViewSchema.Column Label { get; private init; }
 
         public DataViewSchema.Column Feature { get; private init; }
@@ -31,50 +27,20 @@ namespace MLNet.BatchNorm
 
         public static TrainingSchema Check(IExceptionContext ectx, DataViewSchema schema, BnMlpOptionsBase options, BnMlpModelKind kind)
         {
-            var label = schema.GetColumnOrNull(options.LabelColumnName)
-                ?? throw ectx.ExceptSchemaMismatch("data", "label", options.LabelColumnName);
-            int outputCount = 1;
-            if (kind == BnMlpModelKind.Multiclass)
-            {
-                if (label.Type is not KeyDataViewType key)
-                    throw ectx.ExceptSchemaMismatch("data", "label", label.Name, KeyLabelExpected, label.Type.ToString());
-                if (key.Count < 2 || key.Count > int.MaxValue)
-                    throw ectx.ExceptSchemaMismatch("data", "label", label.Name, "a key type with 2 or more values", label.Type.ToString());
-                outputCount = (int)key.Count;
-            }
-            else if (kind == BnMlpModelKind.Binary)
-            {
-                if (label.Type != BooleanDataViewType.Instance)
-                    throw ectx.ExceptSchemaMismatch("data", "label", label.Name, BooleanLabelExpected, label.Type.ToString());
-            }
-            else if (label.Type != NumberDataViewType.Single)
-            {
-                throw ectx.ExceptSchemaMismatch("data", "label", label.Name, FloatLabelExpected, label.Type.ToString());
-            }
-
-            var feature = schema.GetColumnOrNull(options.FeatureColumnName)
-                ?? throw ectx.ExceptSchemaMismatch("data", "feature", options.FeatureColumnName);
-            if (feature.Type is not VectorDataViewType { ItemType: NumberDataViewType itemType, Size: > 0 } vector || itemType != NumberDataViewType.Single)
-                throw ectx.ExceptSchemaMismatch("data", "feature", feature.Name, FeatureExpected, feature.Type.ToString());
-
-            DataViewSchema.Column? weight = null;
-            if (options.ExampleWeightColumnName != null)
-            {
-                var column = schema.GetColumnOrNull(options.ExampleWeightColumnName)
-                    ?? throw ectx.ExceptSchemaMismatch("data", "example weight", options.ExampleWeightColumnName);
-                if (column.Type != NumberDataViewType.Single)
-                    throw ectx.ExceptSchemaMismatch("data", "example weight", column.Name, "Single", column.Type.ToString());
-                weight = column;
-            }
-
+            var label = ColumnChecks.CheckLabel(ectx, "data", schema, options.LabelColumnName, kind);
+            var (feature, featureCount) = ColumnChecks.CheckTrainingFeatures(ectx, "data", schema, options.FeatureColumnName);
+            DataViewSchema.Column? weight = options.ExampleWeightColumnName is { } weightName
+                ? ColumnChecks.CheckWeight(ectx, "data", schema, weightName)
+                : null;
             return new TrainingSchema
             {
                 Label = label,
                 Feature = feature,
                 Weight = weight,
                 Kind = kind,
-                OutputCount = outputCount,
-                FeatureCount = vector.Size,
+                // ColumnChecks has checked that a key label's value count fits an int.
+                OutputCount = kind == BnMlpModelKind.Multiclass ? (int)((KeyDataViewType)label.Type).Count : 1,
+                FeatureCount = featureCount,
             };
         }
     }

@@ -53,9 +53,6 @@ namespace MLNet.BatchNorm
         /// and population statistics must be estimated.</summary>
         public bool UsesBatchNorm => _inputNorm != null || _norms.Count > 0;
 
-        /// <summary>Every batch-normalization layer, the input's first.</summary>
-        public IReadOnlyList<BatchNorm1d> Norms => _inputNorm is null ? _norms.ToArray() : _norms.Prepend(_inputNorm).ToArray();
-
         public override Tensor forward(Tensor input)
         {
             var x = _inputNorm is null ? input : _inputNorm.forward(input);

@@ -24,15 +24,7 @@ namespace MLNet.BatchNorm
         public ScoringBindings(IHost host, BnMlpTransformerBase transformer, DataViewSchema inputSchema)
         {
             var model = transformer.Model;
-            var feature = inputSchema.GetColumnOrNull(transformer.FeatureColumnName)
-                ?? throw host.ExceptSchemaMismatch(nameof(inputSchema), "feature", transformer.FeatureColumnName);
-            string expected = $"vector of {model.InputCount} Single values";
-            if (feature.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
-                throw host.ExceptSchemaMismatch(nameof(inputSchema), "feature", feature.Name, expected, feature.Type.ToString());
-            // A vector of unknown size is accepted here and checked row by row.
-            if (vector.Size != 0 && vector.Size != model.InputCount)
-                throw host.ExceptSchemaMismatch(nameof(inputSchema), "feature", feature.Name, expected, $"a vector of {vector.Size}");
-
+            var feature = ColumnChecks.CheckScoringFeatures(host, nameof(inputSchema), inputSchema, transformer.FeatureColumnName, model.InputCount);
             Transformer = transformer;
             InputSchema = inputSchema;
             FeatureColumn = feature;

@@ -26,8 +26,7 @@ namespace MLNet.BatchNorm
         {
             _getFeatures(ref _features);
             if (_features.Length != _dense.Length)
-                throw new InvalidOperationException(
-                    $"Feature column '{_columnName}', row {position}: expected a vector of {_dense.Length} values, found {_features.Length}.");
+                throw new InvalidOperationException(ColumnChecks.RowLengthMismatch(_columnName, position, _dense.Length, _features.Length));
             if (_features.IsDense)
                 return _features.GetValues();
             _features.CopyTo(_dense);

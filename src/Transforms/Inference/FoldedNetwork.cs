@@ -182,8 +182,7 @@ namespace MLNet.BatchNorm
             {
                 for (int j = 0; j < outputs; j++)
                 {
-                    // Double precision keeps the folded layer within float rounding of the unfolded one.
-                    scale[j] = bn.GammaSpan[j] / Math.Sqrt((double)bn.VarianceSpan[j] + bn.Epsilon);
+                    scale[j] = bn.Scale(j);
                     bias[j] = (float)(bn.BetaSpan[j] + scale[j] * (bias[j] - bn.MeanSpan[j]));
                 }
             }

@@ -29,7 +29,7 @@ namespace MLNet.BatchNorm
                 }
                 if (batchNorm != null)
                 {
-                    double s = batchNorm.GammaSpan[i] / Math.Sqrt((double)batchNorm.VarianceSpan[i] + batchNorm.Epsilon);
+                    double s = batchNorm.Scale(i);
                     (a, c) = (s * a, s * c + batchNorm.BetaSpan[i] - s * batchNorm.MeanSpan[i]);
                 }
                 scale[i] = a;

@@ -72,6 +72,11 @@ namespace MLNet.BatchNorm
         /// <summary>Added to the variance before the square root.</summary>
         public float Epsilon { get; }
 
+        /// <summary>What unit <paramref name="unit"/> multiplies its centred input by, <c>gamma / sqrt(var + eps)</c>: the
+        /// factor every folding of this normalization into a dense layer uses (the input's and the hidden layers'). In
+        /// double, which keeps a folded layer within float rounding of the unfolded one.</summary>
+        internal double Scale(int unit) => _gamma[unit] / Math.Sqrt((double)_variance[unit] + Epsilon);
+
         internal ReadOnlySpan<float> GammaSpan => _gamma;
         internal ReadOnlySpan<float> BetaSpan => _beta;
         internal ReadOnlySpan<float> MeanSpan => _mean;

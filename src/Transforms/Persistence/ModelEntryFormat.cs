@@ -61,11 +61,8 @@ namespace MLNet.BatchNorm
         /// or regressor with other than one.</exception>
         public void CheckOutputCount(BnMlpModelParameters model)
         {
-            if (Kind == BnMlpModelKind.Multiclass ? model.OutputCount < 2 : model.OutputCount != 1)
-            {
-                string kind = Kind switch { BnMlpModelKind.Multiclass => "multiclass classifier", BnMlpModelKind.Binary => "binary classifier", _ => "regressor" };
-                throw new InvalidDataException($"The BN-MLP model is damaged: a {kind} with {model.OutputCount} output units.");
-            }
+            if (!Kind.FitsOutputCount(model.OutputCount))
+                throw new InvalidDataException($"The BN-MLP model is damaged: a {Kind.Describe()} with {model.OutputCount} output units; it needs {Kind.ExpectedOutputs()}.");
         }
 
         /// <summary>Whether an entry written in <paramref name="written"/> has input batch normalization in its parameters.</summary>
