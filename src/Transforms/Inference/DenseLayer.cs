@@ -86,6 +86,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>The activation of one row's units, the same call in the single-row and the batch path: TensorPrimitives
         /// picks its code path by span length, so equal lengths give bit-equal results.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Activate(Span<float> units)
         {
             switch (_activation)

@@ -143,6 +143,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>Adding +0 turns -0 into +0 and leaves every other value as it is: the two paths may differ in the sign
         /// of a zero sum (<see cref="DenseLayer.ApplyBatch"/>), and raw outputs are the scores of a regressor.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void CopyOutputs(ReadOnlySpan<float> values, Span<float> outputs)
         {
             for (int i = 0; i < values.Length; i++)
