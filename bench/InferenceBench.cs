@@ -12,7 +12,7 @@ namespace MLNet.BatchNorm.Bench
     /// Inference of the 3 x 100 BN network trained on mnist10k (or, with --fashion, on Fashion-MNIST's denser images), one
     /// thread, every alternative measured in this run: BnMlp (PredictionEngine and Transform), the unfolded managed
     /// baseline, TorchSharp eval of the same weights, ML.NET's LbfgsMaximumEntropy on the same data and PyTorch + OpenBLAS;
-    /// then load-to-first-prediction and the next 1,000 (cold) predictions in fresh processes.
+    /// then load-to-first-prediction, the next 1,000 (cold) predictions and warm ones in fresh processes.
     /// </summary>
     internal static class InferenceBench
     {
@@ -61,18 +61,20 @@ namespace MLNet.BatchNorm.Bench
             double? pyTorchBatch = pyTorch?.GetProperty("batch_rows_per_s").GetDouble();
 
             const int coldStarts = 7;
-            var (firstMs, nativeLoaded, coldUs) = FirstPrediction.InFreshProcesses(setup.Zip, direct: false, fashion, coldStarts);
-            var (directMs, directNative, directColdUs) = FirstPrediction.InFreshProcesses(setup.Zip, direct: true, fashion, coldStarts);
-            var (lbfgsMs, _, lbfgsColdUs) = FirstPrediction.InFreshProcesses(setup.LbfgsZip, direct: false, fashion, coldStarts);
+            var engineStart = FirstPrediction.InFreshProcesses(setup.Zip, direct: false, fashion, coldStarts);
+            var directStart = FirstPrediction.InFreshProcesses(setup.Zip, direct: true, fashion, coldStarts);
+            var lbfgsStart = FirstPrediction.InFreshProcesses(setup.LbfgsZip, direct: false, fashion, coldStarts);
             table.Print();
             Console.WriteLine(pyTorch is null ? "PyTorch + OpenBLAS: not available (../shared/bench/pytorch)." :
                 $"PyTorch + OpenBLAS eval, same run: {pyTorchRow:F2} µs per single row (median), {pyTorchBatch:N0} rows/s on the 10,000-row test set in one call.");
-            Console.WriteLine($"Load zip -> first prediction in a fresh process (median of {coldStarts}): {firstMs:F1} ms through Model.Load and a PredictionEngine, " +
-                $"{directMs:F1} ms through BnMlpPredictor.Load; TorchSharp native library loaded: {(nativeLoaded || directNative ? "yes" : "no")}. " +
-                $"The same pipeline with LbfgsMaximumEntropy in place of BnMlp, through Model.Load and a PredictionEngine: {lbfgsMs:F1} ms.");
-            Console.WriteLine($"Cold: the {FirstPrediction.ColdCalls:N0} predictions after the first one in a fresh process (median of {coldStarts}): " +
-                $"{coldUs:F2} µs per call through the PredictionEngine ({coldUs / bnRow:F2}x its warm {bnRow:F2} µs), {directColdUs:F2} µs through BnMlpPredictor; " +
-                $"LbfgsMaximumEntropy's PredictionEngine {lbfgsColdUs:F2} µs ({lbfgsColdUs / lbfgsRow:F2}x its warm {lbfgsRow:F2} µs).");
+            Console.WriteLine($"Load zip -> first prediction in a fresh process (median of {coldStarts}): {engineStart.FirstMilliseconds:F1} ms through Model.Load and a PredictionEngine, " +
+                $"{directStart.FirstMilliseconds:F1} ms through BnMlpPredictor.Load; TorchSharp native library loaded: {(engineStart.NativeLibraryLoaded || directStart.NativeLibraryLoaded ? "yes" : "no")}. " +
+                $"The same pipeline with LbfgsMaximumEntropy in place of BnMlp, through Model.Load and a PredictionEngine: {lbfgsStart.FirstMilliseconds:F1} ms.");
+            Console.WriteLine($"Cold and warm in the same fresh processes (median of {coldStarts}): the {FirstPrediction.ColdCalls:N0} predictions after the first one, " +
+                "then 200-call rounds after 2 s of predictions (median round):");
+            Console.WriteLine($"  BnMlp PredictionEngine: {engineStart.Describe()}");
+            Console.WriteLine($"  BnMlpPredictor:         {directStart.Describe()}");
+            Console.WriteLine($"  LbfgsMaximumEntropy PredictionEngine: {lbfgsStart.Describe()}");
             Console.WriteLine();
             Console.WriteLine("Ratios (BnMlp PredictionEngine time / alternative's time; batch: BnMlp rows/s / alternative's rows/s):");
             Console.WriteLine($"  single row: vs unfolded {bnRow / unfoldedRow:F2}x, vs TorchSharp eval {bnRow / torchRow:F2}x, vs LbfgsMaximumEntropy {bnRow / lbfgsRow:F2}x" +

@@ -2,17 +2,19 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// The batch path: tiles of <see cref="TileRows"/> rows by <see cref="TileVectors"/> vectors of units, sixteen
-    /// accumulators kept in registers across all inputs, so each weight vector loaded serves four rows. Every unit of every
-    /// row is summed as in <see cref="Apply"/>: the bias, then one fused multiply-add per input in ascending input order.
-    /// The single-row kernel skips each of its row's zero inputs; a tile skips only the inputs that are zero in all its rows
-    /// and multiplies the other rows' zeros in. Adding <c>w * 0</c> (w finite) leaves a sum unchanged except for the sign of
-    /// a zero sum, which changes no later sum, activation or softmax as a number, and the network's outputs are turned
-    /// from -0 to +0 (<see cref="FoldedNetwork"/>): a row's scores are bit-identical in both paths.
+    /// The batch path: tiles of <see cref="TileRows"/> rows by up to <see cref="TileVectors"/> vectors of units, up to
+    /// sixteen accumulators kept in registers across all inputs, so each weight vector loaded serves four rows. Every unit
+    /// of every row is summed as in <see cref="Apply"/>: the bias, then one fused multiply-add per input in ascending
+    /// input order. The single-row kernel skips its row's chunks of zero inputs and multiplies the zeros of its other
+    /// chunks in; a tile skips only the inputs that are zero in all its rows and multiplies the other rows' zeros in.
+    /// Adding <c>w * 0</c> (w finite) leaves a sum unchanged except for the sign of a zero sum, which changes no later sum,
+    /// activation or softmax as a number, and the network's outputs are turned from -0 to +0 (<see cref="FoldedNetwork"/>):
+    /// a row's scores are bit-identical in both paths.
     /// </summary>
     internal sealed partial class DenseLayer
     {
@@ -37,7 +39,15 @@ namespace MLNet.BatchNorm
                 var tileOutput = output.Slice(row * PaddedOutputCount, TileRows * PaddedOutputCount);
                 ReadOnlySpan<int> indices = nonZeroIndices[..GatherTileNonZeros(tileInput, inputStride, nonZeroIndices)];
                 for (int start = 0; start < PaddedOutputCount; start += TileVectors * Lanes)
-                    AccumulateTile(tileInput, inputStride, indices, start, tileOutput);
+                {
+                    switch (Math.Min(TileVectors, (PaddedOutputCount - start) / Lanes))
+                    {
+                        case 1: AccumulateTile<One>(tileInput, inputStride, indices, start, tileOutput); break;
+                        case 2: AccumulateTile<Two>(tileInput, inputStride, indices, start, tileOutput); break;
+                        case 3: AccumulateTile<Three>(tileInput, inputStride, indices, start, tileOutput); break;
+                        default: AccumulateTile<Four>(tileInput, inputStride, indices, start, tileOutput); break;
+                    }
+                }
                 for (int r = 0; r < TileRows; r++)
                     Activate(tileOutput.Slice(r * PaddedOutputCount, OutputCount));
             }
@@ -53,13 +63,13 @@ namespace MLNet.BatchNorm
             ref int x2 = ref Unsafe.Add(ref x1, stride);
             ref int x3 = ref Unsafe.Add(ref x2, stride);
             int count = 0, i = 0;
-            for (; i + Lanes <= InputCount; i += Lanes)
+            for (; i + Vector<int>.Count <= InputCount; i += Vector<int>.Count)
             {
                 var any = Vector.LoadUnsafe(ref x0, (nuint)i) | Vector.LoadUnsafe(ref x1, (nuint)i)
                     | Vector.LoadUnsafe(ref x2, (nuint)i) | Vector.LoadUnsafe(ref x3, (nuint)i);
                 if (any == Vector<int>.Zero)
                     continue;
-                for (int j = 0; j < Lanes; j++)
+                for (int j = 0; j < Vector<int>.Count; j++)
                 {
                     indices[count] = i + j;
                     count += any[j] != 0 ? 1 : 0;
@@ -73,18 +83,20 @@ namespace MLNet.BatchNorm
             return count;
         }
 
-        /// <summary>Units [start, start + 4 vectors) of the tile's four rows.</summary>
+        /// <summary>Units [start, start + <typeparamref name="TVectors"/> vectors) of the tile's four rows: up to sixteen
+        /// accumulators, four weight vectors and a broadcast input fit AVX-512's 32 registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void AccumulateTile(ReadOnlySpan<float> tile, int stride, ReadOnlySpan<int> indices, int start, Span<float> output)
+        private void AccumulateTile<TVectors>(ReadOnlySpan<float> tile, int stride, ReadOnlySpan<int> indices, int start, Span<float> output)
+            where TVectors : struct, IVectorCount
         {
-            int lanes = Lanes;
+            int n = TVectors.Count;
             ref float bias = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bias), start);
-            var b0 = Vector.LoadUnsafe(ref bias, 0);
-            var b1 = Vector.LoadUnsafe(ref bias, (nuint)lanes);
-            var b2 = Vector.LoadUnsafe(ref bias, (nuint)(2 * lanes));
-            var b3 = Vector.LoadUnsafe(ref bias, (nuint)(3 * lanes));
-            Vector<float> a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
-            Vector<float> a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
+            var b0 = Vector512.LoadUnsafe(ref bias, 0);
+            var b1 = n > 1 ? Vector512.LoadUnsafe(ref bias, Lanes) : default;
+            var b2 = n > 2 ? Vector512.LoadUnsafe(ref bias, 2 * Lanes) : default;
+            var b3 = n > 3 ? Vector512.LoadUnsafe(ref bias, 3 * Lanes) : default;
+            Vector512<float> a00 = b0, a01 = b1, a02 = b2, a03 = b3, a10 = b0, a11 = b1, a12 = b2, a13 = b3;
+            Vector512<float> a20 = b0, a21 = b1, a22 = b2, a23 = b3, a30 = b0, a31 = b1, a32 = b2, a33 = b3;
             ref float x0 = ref MemoryMarshal.GetReference(tile);
             ref float x1 = ref Unsafe.Add(ref x0, stride);
             ref float x2 = ref Unsafe.Add(ref x1, stride);
@@ -94,46 +106,61 @@ namespace MLNet.BatchNorm
             {
                 int i = indices[k];
                 ref float row = ref Unsafe.Add(ref weights, i * PaddedOutputCount + start);
-                var w0 = Vector.LoadUnsafe(ref row, 0);
-                var w1 = Vector.LoadUnsafe(ref row, (nuint)lanes);
-                var w2 = Vector.LoadUnsafe(ref row, (nuint)(2 * lanes));
-                var w3 = Vector.LoadUnsafe(ref row, (nuint)(3 * lanes));
-                var x = new Vector<float>(Unsafe.Add(ref x0, i));
-                a00 = Vector.FusedMultiplyAdd(w0, x, a00);
-                a01 = Vector.FusedMultiplyAdd(w1, x, a01);
-                a02 = Vector.FusedMultiplyAdd(w2, x, a02);
-                a03 = Vector.FusedMultiplyAdd(w3, x, a03);
-                x = new Vector<float>(Unsafe.Add(ref x1, i));
-                a10 = Vector.FusedMultiplyAdd(w0, x, a10);
-                a11 = Vector.FusedMultiplyAdd(w1, x, a11);
-                a12 = Vector.FusedMultiplyAdd(w2, x, a12);
-                a13 = Vector.FusedMultiplyAdd(w3, x, a13);
-                x = new Vector<float>(Unsafe.Add(ref x2, i));
-                a20 = Vector.FusedMultiplyAdd(w0, x, a20);
-                a21 = Vector.FusedMultiplyAdd(w1, x, a21);
-                a22 = Vector.FusedMultiplyAdd(w2, x, a22);
-                a23 = Vector.FusedMultiplyAdd(w3, x, a23);
-                x = new Vector<float>(Unsafe.Add(ref x3, i));
-                a30 = Vector.FusedMultiplyAdd(w0, x, a30);
-                a31 = Vector.FusedMultiplyAdd(w1, x, a31);
-                a32 = Vector.FusedMultiplyAdd(w2, x, a32);
-                a33 = Vector.FusedMultiplyAdd(w3, x, a33);
+                var w0 = Vector512.LoadUnsafe(ref row, 0);
+                var w1 = n > 1 ? Vector512.LoadUnsafe(ref row, Lanes) : default;
+                var w2 = n > 2 ? Vector512.LoadUnsafe(ref row, 2 * Lanes) : default;
+                var w3 = n > 3 ? Vector512.LoadUnsafe(ref row, 3 * Lanes) : default;
+                var x = Vector512.Create(Unsafe.Add(ref x0, i));
+                a00 = Vector512.FusedMultiplyAdd(w0, x, a00);
+                if (n > 1)
+                    a01 = Vector512.FusedMultiplyAdd(w1, x, a01);
+                if (n > 2)
+                    a02 = Vector512.FusedMultiplyAdd(w2, x, a02);
+                if (n > 3)
+                    a03 = Vector512.FusedMultiplyAdd(w3, x, a03);
+                x = Vector512.Create(Unsafe.Add(ref x1, i));
+                a10 = Vector512.FusedMultiplyAdd(w0, x, a10);
+                if (n > 1)
+                    a11 = Vector512.FusedMultiplyAdd(w1, x, a11);
+                if (n > 2)
+                    a12 = Vector512.FusedMultiplyAdd(w2, x, a12);
+                if (n > 3)
+                    a13 = Vector512.FusedMultiplyAdd(w3, x, a13);
+                x = Vector512.Create(Unsafe.Add(ref x2, i));
+                a20 = Vector512.FusedMultiplyAdd(w0, x, a20);
+                if (n > 1)
+                    a21 = Vector512.FusedMultiplyAdd(w1, x, a21);
+                if (n > 2)
+                    a22 = Vector512.FusedMultiplyAdd(w2, x, a22);
+                if (n > 3)
+                    a23 = Vector512.FusedMultiplyAdd(w3, x, a23);
+                x = Vector512.Create(Unsafe.Add(ref x3, i));
+                a30 = Vector512.FusedMultiplyAdd(w0, x, a30);
+                if (n > 1)
+                    a31 = Vector512.FusedMultiplyAdd(w1, x, a31);
+                if (n > 2)
+                    a32 = Vector512.FusedMultiplyAdd(w2, x, a32);
+                if (n > 3)
+                    a33 = Vector512.FusedMultiplyAdd(w3, x, a33);
             }
             ref float destination = ref Unsafe.Add(ref MemoryMarshal.GetReference(output), start);
-            Store(ref destination, a00, a01, a02, a03);
-            Store(ref Unsafe.Add(ref destination, PaddedOutputCount), a10, a11, a12, a13);
-            Store(ref Unsafe.Add(ref destination, 2 * PaddedOutputCount), a20, a21, a22, a23);
-            Store(ref Unsafe.Add(ref destination, 3 * PaddedOutputCount), a30, a31, a32, a33);
+            Store<TVectors>(ref destination, a00, a01, a02, a03);
+            Store<TVectors>(ref Unsafe.Add(ref destination, PaddedOutputCount), a10, a11, a12, a13);
+            Store<TVectors>(ref Unsafe.Add(ref destination, 2 * PaddedOutputCount), a20, a21, a22, a23);
+            Store<TVectors>(ref Unsafe.Add(ref destination, 3 * PaddedOutputCount), a30, a31, a32, a33);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store(ref float destination, Vector<float> v0, Vector<float> v1, Vector<float> v2, Vector<float> v3)
+        private static void Store<TVectors>(ref float destination, Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3)
+            where TVectors : struct, IVectorCount
         {
-            int lanes = Lanes;
             v0.StoreUnsafe(ref destination, 0);
-            v1.StoreUnsafe(ref destination, (nuint)lanes);
-            v2.StoreUnsafe(ref destination, (nuint)(2 * lanes));
-            v3.StoreUnsafe(ref destination, (nuint)(3 * lanes));
+            if (TVectors.Count > 1)
+                v1.StoreUnsafe(ref destination, Lanes);
+            if (TVectors.Count > 2)
+                v2.StoreUnsafe(ref destination, 2 * Lanes);
+            if (TVectors.Count > 3)
+                v3.StoreUnsafe(ref destination, 3 * Lanes);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -22,6 +23,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>The current row's features; valid until the next call.</summary>
         /// <param name="position">The row's position, for the error message.</param>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // see RowScorer.ScoreCurrentRow
         public ReadOnlySpan<float> Read(long position)
         {
             _getFeatures(ref _features);

@@ -1,6 +1,8 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MLNet.BatchNorm
 {
@@ -71,7 +73,7 @@ namespace MLNet.BatchNorm
             {
                 var layer = _layers[i];
                 var output = (i % 2 == 0 ? workspace.Even : workspace.Odd).AsSpan(0, layer.PaddedOutputCount);
-                layer.Apply(input, output, workspace.NonZeroIndices, workspace.NonZeroValues);
+                layer.Apply(input, output);
                 input = output[..layer.OutputCount];
             }
             CopyOutputs(input, outputs);
@@ -105,24 +107,34 @@ namespace MLNet.BatchNorm
 
         /// <summary>The scaled and clipped features less <see cref="_clippedZero"/>, which the first layer adds back; 0 for a
         /// zero feature. In place when both spans are the same. The vector loop does the scalar loop's float operations in
-        /// the same order (IEEE square root and division are exact), so every row gets the same bits either way.</summary>
+        /// the same order (IEEE square root and division are exact), so every row gets the same bits either way; 512-bit
+        /// vectors, as the square roots and divisions take most of its time.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ScaleAndClip(ReadOnlySpan<float> features, Span<float> scaled)
         {
             var shift = _clippedScaling.ShiftSpan;
             var scale = _clippedScaling.ScaleSpan;
+            int count = features.Length;
+            if (scaled.Length < count || shift.Length < count || scale.Length < count || _clippedZero.Length < count)
+                throw new ArgumentException("Every span needs a value per feature.", nameof(scaled));
+            ref float x0 = ref MemoryMarshal.GetReference(features);
+            ref float shift0 = ref MemoryMarshal.GetReference(shift);
+            ref float scale0 = ref MemoryMarshal.GetReference(scale);
+            ref float zero0 = ref MemoryMarshal.GetArrayDataReference(_clippedZero);
+            ref float scaled0 = ref MemoryMarshal.GetReference(scaled);
+            var bound = Vector512.Create(InputScalingParameters.ClipInputBound);
+            var third = Vector512.Create(1f / 3f);
             int i = 0;
-            var bound = new Vector<float>(InputScalingParameters.ClipInputBound);
-            var third = new Vector<float>(1f / 3f);
-            for (; i + Vector<float>.Count <= features.Length; i += Vector<float>.Count)
+            for (; i + Vector512<float>.Count <= count; i += Vector512<float>.Count)
             {
-                var x = new Vector<float>(features[i..]);
-                var c = Vector.Min(Vector.Max((x - new Vector<float>(shift[i..])) * new Vector<float>(scale[i..]), -bound), bound);
+                var x = Vector512.LoadUnsafe(ref x0, (nuint)i);
+                var z = (x - Vector512.LoadUnsafe(ref shift0, (nuint)i)) * Vector512.LoadUnsafe(ref scale0, (nuint)i);
+                var c = Vector512.Min(Vector512.Max(z, -bound), bound);
                 var t = c * third;
-                var clipped = c / Vector.SquareRoot(Vector<float>.One + t * t) - new Vector<float>(_clippedZero.AsSpan(i));
-                Vector.ConditionalSelect(Vector.Equals(x, Vector<float>.Zero), Vector<float>.Zero, clipped).CopyTo(scaled[i..]);
+                var clipped = c / Vector512.Sqrt(Vector512<float>.One + t * t) - Vector512.LoadUnsafe(ref zero0, (nuint)i);
+                Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<float>.Zero), Vector512<float>.Zero, clipped).StoreUnsafe(ref scaled0, (nuint)i);
             }
-            for (; i < features.Length; i++)
+            for (; i < count; i++)
             {
                 float x = features[i];
                 scaled[i] = x == 0 ? 0 : InputScalingParameters.SmoothClipValue((x - shift[i]) * scale[i]) - _clippedZero[i];
@@ -131,6 +143,7 @@ namespace MLNet.BatchNorm
 
         /// <summary>Adding +0 turns -0 into +0 and leaves every other value as it is: the two paths may differ in the sign
         /// of a zero sum (<see cref="DenseLayer.ApplyBatch"/>), and raw outputs are the scores of a regressor.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void CopyOutputs(ReadOnlySpan<float> values, Span<float> outputs)
         {
             for (int i = 0; i < values.Length; i++)
@@ -203,18 +216,12 @@ namespace MLNet.BatchNorm
             {
                 Even = new float[network.MaxPaddedWidth];
                 Odd = new float[network.MaxPaddedWidth];
-                NonZeroIndices = new int[network.MaxInputCount];
-                NonZeroValues = new float[network.MaxInputCount];
                 Scaled = network._clippedScaling is null ? [] : new float[network.InputCount];
             }
 
             public float[] Even { get; }
 
             public float[] Odd { get; }
-
-            public int[] NonZeroIndices { get; }
-
-            public float[] NonZeroValues { get; }
 
             /// <summary>The scaled and clipped features, when the network has a clipped input scaling.</summary>
             public float[] Scaled { get; }

@@ -53,6 +53,7 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>The class probabilities (a classifier's <c>Score</c> column).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // see ScoreCurrentRow
         public void GetScores(ref VBuffer<float> dst)
         {
             ScoreCurrentRow();
@@ -62,6 +63,7 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>The most probable class as a key (a classifier's <c>PredictedLabel</c> column).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // see ScoreCurrentRow
         public void GetPredictedLabel(ref uint dst)
         {
             ScoreCurrentRow();
@@ -83,6 +85,7 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>The single output (a regressor's <c>Score</c> column, or a binary classifier's logit).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // see ScoreCurrentRow
         public void GetScore(ref float dst)
         {
             ScoreCurrentRow();
@@ -90,6 +93,7 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>The sigmoid of the logit (a binary classifier's <c>Probability</c> column).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // see ScoreCurrentRow
         public void GetProbability(ref float dst)
         {
             ScoreCurrentRow();
@@ -98,13 +102,17 @@ namespace MLNet.BatchNorm
 
         /// <summary>Whether the logit is positive (a binary classifier's <c>PredictedLabel</c> column): ML.NET's binary
         /// scorer thresholds the score at 0, so a NaN score predicts false.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // see ScoreCurrentRow
         public void GetPredictedBoolean(ref bool dst)
         {
             ScoreCurrentRow();
             dst = _outputs[0] > 0;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // see DenseLayer: no tier-0 code in a cold start's predictions
+        /// <summary>Scores the current row unless it already is. This and every method a prediction calls are marked
+        /// AggressiveOptimization: a fresh process's first thousand predictions take a few milliseconds, less than the
+        /// runtime waits before it recompiles tier-0 code, so without it they would all run tier-0 code.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ScoreCurrentRow()
         {
             long position = _input.Position;

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.CompilerServices;
 
 namespace MLNet.BatchNorm
 {
@@ -68,6 +69,7 @@ namespace MLNet.BatchNorm
         /// positive, which is p &gt; 0.5 except for logits so close to 0 (below about 1e-7) that p rounds to 0.5); or a regressor's value.
         /// </summary>
         /// <exception cref="ArgumentException">A span has the wrong length.</exception>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]   // see RowScorer.ScoreCurrentRow
         public void Predict(ReadOnlySpan<float> features, Span<float> scores)
         {
             if (features.Length != InputCount)
