@@ -33,9 +33,20 @@ namespace MnistPipeline
                 File.WriteAllText(stem + ".csv", board.ToCsv());
                 SaveGaps(board, kind, stem + ".png");
             }
+            var known = new[] { TabularTask.BinaryClassification, TabularTask.MulticlassClassification, TabularTask.Regression }
+                .SelectMany(DefaultContenders.Tabular).Select(c => c.Name).ToHashSet();
+            if (arguments.Contenders?.FirstOrDefault(name => !known.Contains(name)) is string unknown)
+            {
+                Console.Error.WriteLine($"--contenders: unknown contender '{unknown}'; known: {string.Join(", ", known)}.");
+                return 2;
+            }
             var comparison = new TabularComparison
             {
                 Seeds = seeds,
+                // No --contenders runs them all; a contender a task lacks (Lbfgs for regression) is simply absent there.
+                Contenders = arguments.Contenders is { Length: > 0 } chosen
+                    ? task => DefaultContenders.Tabular(task).Where(c => chosen.Contains(c.Name)).ToArray()
+                    : DefaultContenders.Tabular,
                 Tune = arguments.Tuned,
                 SearchBudget = budget,
                 DataSetFinished = Write,
