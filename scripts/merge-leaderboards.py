@@ -7,7 +7,8 @@ Every (data set, contender) row of a --replace file replaces that row of the bas
 so a rerun of BnMlp alone (`--contenders BnMlp`) after a change of its defaults joins the other contenders' results of
 an earlier run with the same seeds and folds, whose fits do not depend on BnMlp's options. Ranks (ties share the mean
 of the ranks they span), gaps to the best and mean ranks are recomputed as TabularLeaderboard does; writes
-OUT_STEM.csv and OUT_STEM.md in its format.
+OUT_STEM.csv and OUT_STEM.md in its format, and OUT_STEM.png (the runner's gap chart) when matplotlib is installed
+(Debian's python3-matplotlib).
 """
 import csv
 import sys
@@ -34,6 +35,39 @@ def number(value):
 def cell(mean, sd, best):
     text = f"{mean:.3f}" if sd != sd else f"{mean:.3f} ± {sd:.3f}"
     return f"**{text}**" if best else text
+
+
+def save_gaps(table, sets, contenders, ranks, path):
+    """The runner's chart: one marker per contender and data set at its gap to the best mean score (0 = best)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no PNG")
+        return
+    floor = -0.3  # lowest gap drawn, as the runner's: one failed set does not squeeze the rest
+    markers = ["o", "s", "^", "D", "x", "v"]
+    figure, axes = plt.subplots(figsize=(11, 6), dpi=100)
+    for c, name in enumerate(contenders):
+        offset = (c - (len(contenders) - 1) / 2) * 0.08
+        rows = [r for r in table if r["contender"] == name]
+        xs = [sets.index(r["data_set"]) + offset for r in rows]
+        ys = [max(r["gap_to_best"], floor) for r in rows]
+        mean_rank = next(m for m, n, *_ in ranks if n == name)
+        axes.scatter(xs, ys, marker=markers[c % len(markers)], s=90 if name == "BnMlp" else 45, label=f"{name} (mean rank {mean_rank:.2f})")
+        for r in rows:
+            if r["gap_to_best"] < floor:
+                axes.annotate(f"{r['gap_to_best']:.2f}", (sets.index(r["data_set"]) + offset, floor), textcoords="offset points", xytext=(0, -12), ha="center", fontsize=8)
+    axes.set_xticks(range(len(sets)))
+    axes.set_xticklabels(sets, rotation=45, ha="right")
+    axes.set_ylim(floor - 0.04, 0.03)
+    axes.set_xlim(-0.6, len(sets) - 0.4)
+    axes.set_title("Tabular suite: gap to the best mean score per data set (AUC, accuracy or R²)")
+    axes.set_ylabel(f"mean score − best mean score (below {floor:.1f}: drawn at {floor:.1f}, value written)")
+    axes.legend(loc="lower left")
+    figure.tight_layout()
+    figure.savefig(path)
 
 
 def main(argv):
@@ -97,6 +131,7 @@ def main(argv):
         lines.append(f"| {c} | {mean_rank:.2f} | {per_task['binary']} | {per_task['multiclass']} | {per_task['regression']} | {count} | {wins} |")
     with open(stem + ".md", "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
+    save_gaps(table, sets, contenders, ranks, stem + ".png")
 
 
 if __name__ == "__main__":
