@@ -10,8 +10,8 @@ namespace MLNet.BatchNorm.Bench
 {
     /// <summary>
     /// Compares BnMlp option variants by k-fold cross-validation on the tabular suite (data/tabular), each fold featurized
-    /// by <see cref="TabularDataset.Featurize"/> fitted on its training part: accuracy for classification, R² for
-    /// regression, averaged over folds and seeds. What docs/options.md's "Size-aware defaults" figures come from; only the
+    /// by <see cref="TabularDataset.Featurize"/> fitted on its training part: the suite's metrics (AUC of the binary
+    /// trainer for binary sets, accuracy for multiclass, R² for regression), averaged over folds and seeds. What docs/options.md's "Size-aware defaults" figures come from; only the
     /// scores matter (timings on a shared machine do not).
     /// <c>dotnet run --project bench -c Release -- tabular-defaults [--sets A,B] [--variants v1,v2] [--folds 5] [--seeds 1,2]</c>
     /// </summary>
@@ -27,9 +27,16 @@ namespace MLNet.BatchNorm.Bench
             ["cosine"] = (o, _) => o.LearningRateSchedule = LearningRateSchedule.Cosine,
             ["steps500"] = (o, rows) => o.NumberOfEpochs = EpochsForSteps(rows, 500),
             ["steps1000"] = (o, rows) => o.NumberOfEpochs = EpochsForSteps(rows, 1000),
+            ["steps2000"] = (o, rows) => o.NumberOfEpochs = EpochsForSteps(rows, 2000),
             ["steps4000"] = (o, rows) => o.NumberOfEpochs = EpochsForSteps(rows, 4000),
             ["batch64-rule"] = (o, _) => o.BatchSize = 64,
             ["early-stop"] = (o, _) => { o.ValidationFraction = 0.2f; o.EarlyStoppingPatience = 20; },
+            ["early-stop10"] = (o, _) => { o.ValidationFraction = 0.2f; o.EarlyStoppingPatience = 10; },
+            ["early-stop-cosine"] = (o, _) => { o.ValidationFraction = 0.2f; o.EarlyStoppingPatience = 20; o.LearningRateSchedule = LearningRateSchedule.Cosine; },
+            ["steps1000-cosine"] = (o, rows) => { o.NumberOfEpochs = EpochsForSteps(rows, 1000); o.LearningRateSchedule = LearningRateSchedule.Cosine; },
+            ["steps500-cosine"] = (o, rows) => { o.NumberOfEpochs = EpochsForSteps(rows, 500); o.LearningRateSchedule = LearningRateSchedule.Cosine; },
+            ["dropout0.4"] = (o, _) => o.DropoutRate = 0.4f,
+            ["weight-decay"] = (o, _) => o.WeightDecay = 1e-3f,
         };
 
         /// <summary>The variants compared when none are named.</summary>
@@ -45,7 +52,7 @@ namespace MLNet.BatchNorm.Bench
                 Console.Error.WriteLine($"Unknown variant '{v}'; known: {string.Join(", ", Variants.Keys)}.");
                 return 2;
             }
-            Console.WriteLine($"{folds}-fold cross-validation, seeds {string.Join(",", seeds)}; accuracy (classification) or R² (regression), mean over folds and seeds.");
+            Console.WriteLine($"{folds}-fold cross-validation, seeds {string.Join(",", seeds)}; AUC (binary), accuracy (multiclass) or R² (regression), mean over folds and seeds.");
             Console.WriteLine($"| set | rows | {string.Join(" | ", variants)} |");
             Console.WriteLine($"|---|---|{string.Concat(variants.Select(_ => "---|"))}");
             foreach (var set in sets)
@@ -68,7 +75,7 @@ namespace MLNet.BatchNorm.Bench
                             scores[variant].Add(Score(set, train, test, trainRows, Variants[variant], seed));
                     }
                 }
-                Console.WriteLine($"| {set.Name} ({(set.Task == TabularTask.Regression ? "R²" : "acc")}) | {rows} | " +
+                Console.WriteLine($"| {set.Name} ({(set.Task switch { TabularTask.BinaryClassification => "AUC", TabularTask.Regression => "R²", _ => "acc" })}) | {rows} | " +
                     string.Join(" | ", variants.Select(v => scores[v].Average().ToString("F4", CultureInfo.InvariantCulture))) + " |");
             }
             return 0;
@@ -84,18 +91,21 @@ namespace MLNet.BatchNorm.Bench
                 var model = ml.Regression.Trainers.BnMlp(options).Fit(train);
                 return ml.Regression.Evaluate(model.Transform(test)).RSquared;
             }
+            if (set.Task == TabularTask.BinaryClassification)
+            {
+                var binaryOptions = new BnMlpBinaryTrainer.Options();
+                variant(binaryOptions, trainRows);
+                var binary = ml.BinaryClassification.Trainers.BnMlp(binaryOptions).Fit(train);
+                return ml.BinaryClassification.EvaluateNonCalibrated(binary.Transform(test)).AreaUnderRocCurve;
+            }
             var classifierOptions = new BnMlpTrainer.Options();
             variant(classifierOptions, trainRows);
-            // A binary label is Boolean; the multiclass label is already a key over the classes.
-            IEstimator<ITransformer> pipeline = set.Task == TabularTask.BinaryClassification
-                ? ml.Transforms.Conversion.MapValueToKey(TabularDataset.LabelColumnName).Append(ml.MulticlassClassification.Trainers.BnMlp(classifierOptions))
-                : ml.MulticlassClassification.Trainers.BnMlp(classifierOptions);
-            var classifier = pipeline.Fit(train);
+            var classifier = ml.MulticlassClassification.Trainers.BnMlp(classifierOptions).Fit(train);
             return ml.MulticlassClassification.Evaluate(classifier.Transform(test)).MicroAccuracy;
         }
 
         /// <summary>The epochs the size rule would give for <paramref name="steps"/> optimizer steps instead of
-        /// <see cref="BnMlpOptionsBase.Defaults.MinimumSteps"/>.</summary>
+        /// <see cref="BnMlpOptionsBase.Defaults.StepsFor"/>.</summary>
         private static int EpochsForSteps(long rows, int steps)
         {
             int batch = BnMlpOptionsBase.Defaults.BatchSizeFor(rows);

@@ -164,26 +164,83 @@ namespace MLNet.BatchNorm.Tests
                 Assert.Equal(recorder.Epochs.Count, recorder.Epochs[0].NumberOfEpochs);
                 return $"{plan} / {recorder.Epochs.Count}";
             }
-            // 100 rows: batches of 16 (7 a pass), ceil(2000 / 7) = 286 epochs.
-            Assert.Equal("100 training rows: batches of 16, 286 epochs (size-aware defaults). / 286", Plan(new BnMlpTrainer.Options()));
+            // 100 rows of two classes: batches of 16 (7 a pass), ceil(500 / 7) = 72 epochs.
+            Assert.Equal("100 training rows: batches of 16, 72 epochs (size-aware defaults). / 72", Plan(new BnMlpTrainer.Options()));
             Assert.Equal("100 training rows: batches of 10, 3 epochs. / 3", Plan(new BnMlpTrainer.Options { BatchSize = 10, NumberOfEpochs = 3 }));
-            // An explicit batch size alone: the epochs follow it (10 steps a pass, 200 epochs).
-            Assert.Equal("100 training rows: batches of 10, 200 epochs (size-aware defaults). / 200", Plan(new BnMlpTrainer.Options { BatchSize = 10 }));
+            // An explicit batch size alone: the epochs follow it (10 steps a pass, 50 epochs).
+            Assert.Equal("100 training rows: batches of 10, 50 epochs (size-aware defaults). / 50", Plan(new BnMlpTrainer.Options { BatchSize = 10 }));
+            // Explicit epochs alone: the batch size still follows the rows.
+            Assert.Equal("100 training rows: batches of 16, 4 epochs (size-aware defaults). / 4", Plan(new BnMlpTrainer.Options { NumberOfEpochs = 4 }));
         }
 
         [Theory]
-        [InlineData(2, 16, 400)]
-        [InlineData(100, 16, 286)]
-        [InlineData(1000, 16, 32)]
-        [InlineData(2047, 16, 16)]
-        [InlineData(2048, 32, 32)]
-        [InlineData(4096, 64, 32)]
-        [InlineData(10_000, 64, 15)]
-        [InlineData(500_000, 64, 15)]
-        public void TheSizeRuleGivesTheDocumentedValues(long rows, int batchSize, int epochs)
+        [InlineData(2, 10, 16, 400)]
+        [InlineData(100, 10, 16, 286)]
+        [InlineData(100, 0, 16, 286)]
+        [InlineData(100, 2, 16, 72)]
+        [InlineData(1000, 10, 16, 32)]
+        [InlineData(1000, 2, 16, 15)]
+        [InlineData(2047, 3, 16, 16)]
+        [InlineData(2048, 0, 32, 32)]
+        [InlineData(4096, 10, 64, 32)]
+        [InlineData(10_000, 10, 64, 15)]
+        [InlineData(500_000, 2, 64, 15)]
+        public void TheSizeRuleGivesTheDocumentedValues(long rows, int classes, int batchSize, int epochs)
         {
             Assert.Equal(batchSize, BnMlpOptionsBase.Defaults.BatchSizeFor(rows));
-            Assert.Equal(epochs, BnMlpOptionsBase.Defaults.NumberOfEpochsFor(rows, batchSize));
+            Assert.Equal(epochs, BnMlpOptionsBase.Defaults.NumberOfEpochsFor(rows, batchSize, classes));
+        }
+
+        [Fact]
+        public void TheSizeRuleCountsEachTrainersClasses()
+        {
+            static string Plan<TTransformer>(MLContext ml, IEstimator<TTransformer> trainer, IDataView data) where TTransformer : ITransformer
+            {
+                string plan = null;
+                ml.Log += (_, e) => plan = e.RawMessage.Contains("training rows: batches of") ? e.RawMessage : plan;
+                trainer.Fit(data);
+                return plan;
+            }
+            var ml = new MLContext(seed: 10);
+            // 100 rows in batches of 16, 7 a pass: two classes aim for 500 steps (72 epochs), regression for 2,000 (286).
+            var binary = ml.BinaryClassification.Trainers.BnMlp(new BnMlpBinaryTrainer.Options { HiddenLayerSizes = [4] });
+            Assert.Equal("100 training rows: batches of 16, 72 epochs (size-aware defaults).", Plan(ml, binary, ml.Data.LoadFromEnumerable(ToyBinary.Generate(100, seed: 10))));
+            var regression = ml.Regression.Trainers.BnMlp(new BnMlpRegressionTrainer.Options { HiddenLayerSizes = [4] });
+            Assert.Equal("100 training rows: batches of 16, 286 epochs (size-aware defaults).", Plan(ml, regression, ml.Data.LoadFromEnumerable(ToyCurve.Generate(100, noise: 1, seed: 10))));
+            // Explicit epochs and schedule win over the binary defaults (500 steps, cosine).
+            var recorder = new EpochRecorder();
+            var explicitOptions = ml.BinaryClassification.Trainers.BnMlp(new BnMlpBinaryTrainer.Options
+            {
+                HiddenLayerSizes = [4], NumberOfEpochs = 300, LearningRateSchedule = LearningRateSchedule.Constant, Progress = recorder,
+            });
+            Assert.Equal("100 training rows: batches of 16, 300 epochs (size-aware defaults).", Plan(ml, explicitOptions, ml.Data.LoadFromEnumerable(ToyBinary.Generate(100, seed: 10))));
+            Assert.All(recorder.Epochs, e => Assert.Equal(BnMlpOptionsBase.Defaults.LearningRate, e.LearningRate, 1e-9));
+        }
+
+        [Fact]
+        public void TheBinaryTrainerDecaysTheLearningRateByDefault()
+        {
+            var ml = new MLContext(seed: 11);
+            var recorder = new EpochRecorder();
+            var options = new BnMlpBinaryTrainer.Options { HiddenLayerSizes = [4], NumberOfEpochs = 4, Progress = recorder };
+            ml.BinaryClassification.Trainers.BnMlp(options).Fit(ml.Data.LoadFromEnumerable(ToyBinary.Generate(100, seed: 11)));
+            // Cosine over 4 epochs: the rate times (1 + cos(pi (epoch - 1) / 4)) / 2.
+            double[] expected = [1.0, 0.8535533905932737, 0.5, 0.14644660940672627];
+            double[] factors = recorder.Epochs.Select(e => e.LearningRate / BnMlpOptionsBase.Defaults.LearningRate).ToArray();
+            Assert.Equal(expected.Length, factors.Length);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.Equal(expected[i], factors[i], 6);
+            Assert.Equal(LearningRateSchedule.Constant, new BnMlpTrainer.Options().LearningRateSchedule);
+            Assert.Equal(LearningRateSchedule.Constant, new BnMlpRegressionTrainer.Options().LearningRateSchedule);
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(-1)]
+        public void TheSizeRuleRejectsAClassCountThatIsNoLabel(int classes)
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => BnMlpOptionsBase.Defaults.StepsFor(classes));
+            Assert.Equal("classes", error.ParamName);
         }
 
         [Theory]

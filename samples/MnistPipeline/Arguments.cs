@@ -24,6 +24,7 @@ namespace MnistPipeline
         public bool Tuned { get; init; }
         public int? Seeds { get; init; }
         public string[] Sets { get; init; }
+        public string[] Contenders { get; init; }
         public string ScoreModel { get; init; }
         public string ScoreOutput { get; init; }
         public int? BinaryRows { get; init; }

@@ -49,6 +49,13 @@ namespace MnistPipeline
             Arity = ArgumentArity.ExactlyOne,
             CustomParser = result => result.Tokens.Single().Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
+        private static readonly Option<string[]> Contenders = new("--contenders")
+        {
+            Description = "--compare --suite: comma-separated names of the contenders to run (BnMlp, LightGbm, FastTree, FastForest, Lbfgs, Sdca) [default: all]. " +
+                "The others' results do not depend on BnMlp's options: rerunning BnMlp alone after a change of its defaults saves their fits.",
+            Arity = ArgumentArity.ExactlyOne,
+            CustomParser = result => result.Tokens.Single().Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        };
         private static readonly Option<bool> Replicate = new("--replicate") { Description = "Mode: the BN tutorial's 15-row table with and without BN, and the single-row trap." };
         private static readonly Option<string> Plots = new("--plots") { Description = "Mode: PNG pictures with and without BN into DIR (validation accuracy, pre-activation histograms; accuracy against Fit time from the leaderboard CSV in --out).", HelpName = "DIR" };
         private static readonly Option<string> Regression = new("--regression") { Description = "Mode: the BN tutorial's regression toy; cost curves and pre-activation PNGs into DIR, the table into --out.", HelpName = "DIR" };
@@ -77,7 +84,7 @@ namespace MnistPipeline
             var root = new RootCommand("The BN-MLP sample on MNIST digits: train, evaluate, save, load and predict; or one of the modes below.")
             {
                 Data, Epochs, NoBatchNorm, InputScaling, Threads, Seed, Output, Validation,
-                Compare, Budget, Trials, Suite, Tuned, Seeds, Sets, Replicate, Plots, Regression, Score, ScoreBinary,
+                Compare, Budget, Trials, Suite, Tuned, Seeds, Sets, Contenders, Replicate, Plots, Regression, Score, ScoreBinary,
             };
             root.Validators.Add(OneMode);
             root.SetAction(result =>
@@ -88,7 +95,7 @@ namespace MnistPipeline
                     Threads = result.GetValue(Threads), Seed = result.GetValue(Seed), OutputDirectory = result.GetValue(Output),
                     ValidationFraction = result.GetValue(Validation), Compare = result.GetValue(Compare),
                     SearchBudgetSeconds = result.GetValue(Budget), SearchTrials = result.GetValue(Trials), Suite = result.GetValue(Suite),
-                    Tuned = result.GetValue(Tuned), Seeds = result.GetValue(Seeds), Sets = result.GetValue(Sets),
+                    Tuned = result.GetValue(Tuned), Seeds = result.GetValue(Seeds), Sets = result.GetValue(Sets), Contenders = result.GetValue(Contenders),
                     Replicate = result.GetValue(Replicate), PlotsDirectory = result.GetValue(Plots), RegressionDirectory = result.GetValue(Regression),
                 };
                 if (result.GetValue(Score) is [var model, var scores])
@@ -141,7 +148,7 @@ namespace MnistPipeline
                 command.AddError($"{string.Join(" and ", modes)} are separate modes: give one.");
             if (Given(Suite) && !Given(Compare))
                 command.AddError("--suite is an option of --compare: give --compare --suite.");
-            foreach (var option in new Option[] { Tuned, Seeds, Sets }.Where(Given))
+            foreach (var option in new Option[] { Tuned, Seeds, Sets, Contenders }.Where(Given))
             {
                 if (!Given(Suite))
                     command.AddError($"{option.Name} is an option of --compare --suite.");

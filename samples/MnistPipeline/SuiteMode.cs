@@ -22,6 +22,13 @@ namespace MnistPipeline
             var sets = arguments.Sets is { Length: > 0 } names ? names.Select(name => suite[name]).ToArray() : suite.DataSets.ToArray();
             var seeds = Enumerable.Range(arguments.Seed, arguments.Seeds ?? DefaultSeeds).ToArray();
             var budget = TimeSpan.FromSeconds(arguments.SearchBudgetSeconds ?? DefaultBudgetSeconds);
+            var known = new[] { TabularTask.BinaryClassification, TabularTask.MulticlassClassification, TabularTask.Regression }
+                .SelectMany(DefaultContenders.Tabular).Select(c => c.Name).ToHashSet();
+            if (arguments.Contenders?.FirstOrDefault(name => !known.Contains(name)) is string unknown)
+            {
+                Console.Error.WriteLine($"--contenders: unknown contender '{unknown}'; known: {string.Join(", ", known)}.");
+                return 2;
+            }
             string kind = arguments.Tuned ? "tuned" : "defaults";
             Console.WriteLine($"Tabular suite ({suite.Directory}): {sets.Length} data sets, 5-fold CV, seeds {string.Join(",", seeds)}, " +
                 (arguments.Tuned ? $"tuned: {budget.TotalSeconds:F0} s of random search per contender and outer fold." : "ML.NET defaults."));
@@ -36,6 +43,10 @@ namespace MnistPipeline
             var comparison = new TabularComparison
             {
                 Seeds = seeds,
+                // No --contenders runs them all; a contender a task lacks (Lbfgs for regression) is simply absent there.
+                Contenders = arguments.Contenders is { Length: > 0 } chosen
+                    ? task => DefaultContenders.Tabular(task).Where(c => chosen.Contains(c.Name)).ToArray()
+                    : DefaultContenders.Tabular,
                 Tune = arguments.Tuned,
                 SearchBudget = budget,
                 DataSetFinished = Write,

@@ -35,12 +35,25 @@ namespace MLNet.BatchNorm
         {
             /// <summary>1: positive and negative rows weigh the same.</summary>
             public const float PositiveClassWeight = 1f;
+
+            /// <summary><see cref="LearningRateSchedule.Cosine"/>, with the size-aware rule's fewer steps for two classes
+            /// (<see cref="BnMlpOptionsBase.Defaults.BinarySteps"/>): on three of the tabular suite's small binary sets
+            /// (development seeds, docs/options.md) the mean AUC of 500 cosine steps was 0.921 against 0.913 for the
+            /// constant rate over 2,000 steps and 0.915 for 500 constant steps.</summary>
+            public const LearningRateSchedule LearningRateSchedule = MLNet.BatchNorm.LearningRateSchedule.Cosine;
         }
 
         /// <summary>Options of the <see cref="BnMlpBinaryTrainer"/>: those of <see cref="BnMlpOptionsBase"/> with a
         /// <see cref="bool"/> label, and the weight of the positive class.</summary>
         public sealed class Options : BnMlpOptionsBase
         {
+            /// <summary>Options with their defaults; the learning-rate schedule is
+            /// <see cref="BnMlpBinaryTrainer.Defaults.LearningRateSchedule"/>.</summary>
+            public Options()
+            {
+                LearningRateSchedule = BnMlpBinaryTrainer.Defaults.LearningRateSchedule;
+            }
+
             /// <summary>Weight in the loss of a row whose label is true, relative to 1 for a false one, multiplied by the
             /// row's example weight; positive and finite. Above 1 it trades precision for recall on imbalanced data (a
             /// common choice is the ratio of negative to positive rows); the probabilities then overstate the positive

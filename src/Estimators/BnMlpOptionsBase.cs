@@ -76,18 +76,31 @@ namespace MLNet.BatchNorm
             }
 
             /// <summary>The number of epochs for <paramref name="trainingRows"/> rows in batches of <paramref name="batchSize"/>
-            /// when <see cref="BnMlpOptionsBase.NumberOfEpochs"/> is null: enough epochs for <see cref="MinimumSteps"/>
+            /// when <see cref="BnMlpOptionsBase.NumberOfEpochs"/> is null: enough epochs for <see cref="StepsFor"/>
             /// optimizer steps, at least <see cref="MinimumEpochs"/> and at most <see cref="MaximumEpochs"/>
             /// (15 epochs from about 10,000 rows on).</summary>
             /// <param name="trainingRows">The rows the network trains on (after a validation split).</param>
             /// <param name="batchSize">Rows per batch.</param>
-            public static int NumberOfEpochsFor(long trainingRows, int batchSize)
+            /// <param name="classes">The label's classes (2 for the binary trainer), or 0 for regression.</param>
+            public static int NumberOfEpochsFor(long trainingRows, int batchSize, int classes)
             {
                 ArgumentOutOfRangeException.ThrowIfLessThan(trainingRows, 1);
                 ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
                 long stepsPerEpoch = (trainingRows + batchSize - 1) / batchSize;
-                long epochs = (MinimumSteps + stepsPerEpoch - 1) / stepsPerEpoch;
+                long epochs = (StepsFor(classes) + stepsPerEpoch - 1) / stepsPerEpoch;
                 return (int)Math.Clamp(epochs, MinimumEpochs, MaximumEpochs);
+            }
+
+            /// <summary>The optimizer steps the epoch rule aims for: <see cref="BinarySteps"/> for two classes,
+            /// <see cref="MinimumSteps"/> for more classes and for regression. On small binary sets 2,000 steps overfit
+            /// (AUC on the tabular suite's development seeds, docs/options.md), while multiclass sets and regression
+            /// (whose labels are not scaled) need them.</summary>
+            /// <param name="classes">The label's classes (2 for the binary trainer), or 0 for regression.</param>
+            public static int StepsFor(int classes)
+            {
+                if (classes == 1 || classes < 0)
+                    throw new ArgumentOutOfRangeException(nameof(classes), classes, "Give the label's classes (at least 2), or 0 for regression.");
+                return classes == 2 ? BinarySteps : MinimumSteps;
             }
 
             /// <summary>Smallest batch size of the rule.</summary>
@@ -96,8 +109,12 @@ namespace MLNet.BatchNorm
             /// <summary>Largest batch size of the rule: mnist10k's measured 64.</summary>
             public const int MaximumBatchSize = 64;
 
-            /// <summary>Optimizer steps the epoch rule aims for.</summary>
+            /// <summary>Optimizer steps the epoch rule aims for with more than two classes and for regression.</summary>
             public const int MinimumSteps = 2000;
+
+            /// <summary>Optimizer steps the epoch rule aims for with two classes (the binary trainer also decays the
+            /// learning rate, <see cref="BnMlpBinaryTrainer.Defaults.LearningRateSchedule"/>).</summary>
+            public const int BinarySteps = 500;
 
             /// <summary>Fewest epochs of the rule: mnist10k's measured 15.</summary>
             public const int MinimumEpochs = 15;
@@ -108,7 +125,7 @@ namespace MLNet.BatchNorm
             /// <summary>Shuffle every epoch.</summary>
             public const bool ShuffleEachEpoch = true;
 
-            /// <summary>Constant learning rate.</summary>
+            /// <summary>Constant learning rate (the binary trainer's is <see cref="BnMlpBinaryTrainer.Defaults.LearningRateSchedule"/>).</summary>
             public const LearningRateSchedule LearningRateSchedule = MLNet.BatchNorm.LearningRateSchedule.Constant;
 
             /// <summary>Step schedule: every 5 epochs.</summary>
@@ -227,15 +244,16 @@ namespace MLNet.BatchNorm
         public int? BatchSize;
 
         /// <summary>Passes over the training data; positive. Default null: chosen from the number of training rows and
-        /// the batch size by <see cref="Defaults.NumberOfEpochsFor"/> (enough for 2000 optimizer steps, 15 to 400 epochs;
-        /// 15 from about 10,000 rows on; see docs/options.md, "Size-aware defaults").</summary>
+        /// the batch size by <see cref="Defaults.NumberOfEpochsFor"/> (enough for 2000 optimizer steps, 500 with two classes,
+        /// 15 to 400 epochs; 15 from about 10,000 rows on; see docs/options.md, "Size-aware defaults").</summary>
         [TuningRange(5, 30)]
         public int? NumberOfEpochs;
 
         /// <summary>Draw a new row order every epoch (from the <c>MLContext</c> seed). Default true.</summary>
         public bool ShuffleEachEpoch = Defaults.ShuffleEachEpoch;
 
-        /// <summary>How the learning rate changes over the epochs. Default <see cref="LearningRateSchedule.Constant"/>.</summary>
+        /// <summary>How the learning rate changes over the epochs. Default <see cref="LearningRateSchedule.Constant"/>
+        /// (<see cref="LearningRateSchedule.Cosine"/> for <see cref="BnMlpBinaryTrainer"/>).</summary>
         [TuningChoices(LearningRateSchedule.Constant, LearningRateSchedule.Cosine)]
         public LearningRateSchedule LearningRateSchedule = Defaults.LearningRateSchedule;
 
@@ -331,8 +349,9 @@ namespace MLNet.BatchNorm
         /// <summary>The batch size for <paramref name="trainingRows"/> rows: <see cref="BatchSize"/>, or the size-aware rule.</summary>
         internal int BatchSizeFor(long trainingRows) => BatchSize ?? Defaults.BatchSizeFor(trainingRows);
 
-        /// <summary>The number of epochs for <paramref name="trainingRows"/> rows: <see cref="NumberOfEpochs"/>, or the size-aware rule.</summary>
-        internal int NumberOfEpochsFor(long trainingRows) => NumberOfEpochs ?? Defaults.NumberOfEpochsFor(trainingRows, BatchSizeFor(trainingRows));
+        /// <summary>The number of epochs for <paramref name="trainingRows"/> rows of a label with <paramref name="classes"/>
+        /// classes (0 for regression): <see cref="NumberOfEpochs"/>, or the size-aware rule.</summary>
+        internal int NumberOfEpochsFor(long trainingRows, int classes) => NumberOfEpochs ?? Defaults.NumberOfEpochsFor(trainingRows, BatchSizeFor(trainingRows), classes);
 
         private static void CheckName(string name, string option)
         {

@@ -125,7 +125,7 @@ namespace MLNet.BatchNorm
                 if (initial != null)
                     WarmStart.CheckArchitecture(Host, initial, _options, data.FeatureCount, data.OutputCount);
                 scaler = ScaleInputs(ch, data, validation, initial, cancellation);
-                var plan = new TrainingPlan(_options.BatchSizeFor(data.RowCount), _options.NumberOfEpochsFor(data.RowCount));
+                var plan = new TrainingPlan(_options.BatchSizeFor(data.RowCount), _options.NumberOfEpochsFor(data.RowCount, Classes(data)));
                 ch.Info($"{data.RowCount} training rows: batches of {plan.BatchSize}, {plan.NumberOfEpochs} epochs" +
                     $"{(_options.BatchSize is null || _options.NumberOfEpochs is null ? " (size-aware defaults)" : "")}.");
                 using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, _options, random);
@@ -155,6 +155,15 @@ namespace MLNet.BatchNorm
 
         /// <summary>The transformer that scores with <paramref name="model"/>.</summary>
         private protected abstract TTransformer CreateTransformer(BnMlpModelParameters model, DataViewSchema trainingSchema);
+
+        /// <summary>The label's classes as the size-aware rule counts them: one output per class for multiclass, 2 for
+        /// the binary trainer's single logit, 0 for regression.</summary>
+        private int Classes(TrainingRows data) => _objective.Kind switch
+        {
+            BnMlpModelKind.Multiclass => data.OutputCount,
+            BnMlpModelKind.Binary => 2,
+            _ => 0,
+        };
 
         private (TrainingRows Train, InMemoryTrainingRows Validation) LoadData(IChannel ch, IDataView input, IDataView validationData, Random random)
         {
