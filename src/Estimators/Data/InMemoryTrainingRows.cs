@@ -12,7 +12,7 @@ namespace MLNet.BatchNorm
     /// </summary>
     internal sealed class InMemoryTrainingRows : TrainingRows
     {
-        /// <summary>Rows per step of the statistics, so their double copy stays small.</summary>
+        /// <summary>Rows of the statistics pass between two checks for cancellation.</summary>
         private const long StatisticsRows = 65536;
 
         private InMemoryTrainingRows(Tensor features, Tensor labels, Tensor weights, int outputCount, float largestFeatureMagnitude)
