@@ -43,7 +43,6 @@ namespace MLNet.BatchNorm
 
         /// <summary>Adds a block of rows, <paramref name="rows"/> holding them one after the other (a multiple of
         /// <see cref="FeatureCount"/> values).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Add(ReadOnlySpan<float> rows)
         {
             int features = _mean.Length;
@@ -69,6 +68,7 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>sums += row, in double.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void AddWidened(ReadOnlySpan<float> row, Span<double> sums)
         {
             int i = 0;
@@ -85,6 +85,7 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>squares += (row - mean)², in double.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void AddSquaredDeviations(ReadOnlySpan<float> row, ReadOnlySpan<double> mean, Span<double> squares)
         {
             int i = 0;
