@@ -39,8 +39,15 @@ namespace MLNet.BatchNorm
                 long start = Unsafe.ByteOffset(ref Unsafe.NullRef<byte>(), ref MemoryMarshal.GetReference(firstRow.bytes));
                 long first = (start + HugePageBytes - 1) & ~(HugePageBytes - 1);
                 long end = (start + bytes) & ~(HugePageBytes - 1);
-                // Advice only: when it fails (an old kernel, huge pages off) the buffer simply keeps 4 KB pages.
-                _ = madvise((nint)first, (nuint)(end - first), AdviseHugePage);
+                try
+                {
+                    // Advice only: when it fails (an old kernel, huge pages off) the buffer simply keeps 4 KB pages.
+                    _ = madvise((nint)first, (nuint)(end - first), AdviseHugePage);
+                }
+                catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    // A C library without madvise: the same 4 KB pages.
+                }
             }
             return values;
         }
