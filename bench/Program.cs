@@ -49,8 +49,17 @@ namespace MLNet.BatchNorm.Bench
         private static Command Training()
         {
             var quick = Quick();
-            var command = new Command("training", "Training steps per second: BnMlp's Fit, a bare TorchSharp loop and PyTorch, one thread.") { quick };
-            command.SetAction(result => TrainingBench.Run(result.GetValue(quick)));
+            var threads = new Option<int>("--threads")
+            {
+                Description = "Threads of BnMlp's Fit (NumberOfThreads), the bare loop and PyTorch (set_num_threads).", DefaultValueFactory = _ => 1,
+            };
+            threads.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() < 1)
+                    result.AddError($"--threads needs a positive number, got {result.GetValueOrDefault<int>()}.");
+            });
+            var command = new Command("training", "Training steps per second: BnMlp's Fit, a bare TorchSharp loop and PyTorch, one thread unless --threads says otherwise.") { quick, threads };
+            command.SetAction(result => TrainingBench.Run(result.GetValue(quick), result.GetValue(threads)));
             return command;
         }
 

@@ -124,6 +124,50 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        public void TrainingScalesEachValueToTheBitsScoringGivesIt()
+        {
+            // 3,001 rows of 37 features (not a multiple of a vector's width, and more than one 1 MB block): values from
+            // tiny to beyond the clip's bound, so the vector loop, its scalar tail and the clamp are all exercised.
+            const int rows = 3001, features = 37;
+            var random = new Random(7);
+            var values = Enumerable.Range(0, rows * features).Select(i => (float)(TestData.Normal(random) * Math.Pow(10, i % 7 * 3 - 6))).ToArray();
+            var shift = Enumerable.Range(0, features).Select(i => (float)(random.NextDouble() - 0.5)).ToArray();
+            var scale = Enumerable.Range(0, features).Select(i => i % 5 == 0 ? 0f : (float)Math.Pow(10, i % 9 - 3)).ToArray();
+            var parameters = new InputScalingParameters(shift, scale, smoothClip: true);
+            using var tensor = TorchSharp.torch.tensor(values, [rows, features]);
+            new FeatureScaler(parameters).ApplyInPlace(tensor);
+            var scaled = tensor.data<float>().ToArray();
+            for (int i = 0; i < values.Length; i++)
+            {
+                int j = i % features;
+                float expected = InputScalingParameters.SmoothClipValue((values[i] - shift[j]) * scale[j]);
+                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(scaled[i]),
+                    $"value {i} ({values[i]:R}, feature {j}): scoring gives {expected:R}, training {scaled[i]:R}");
+            }
+        }
+
+        [Fact]
+        public void TheStatisticsAgreeWithATwoPassReferenceInDouble()
+        {
+            // Means a hundred thousand standard deviations from 0, over more rows than one block.
+            const int rows = 20000, features = 11;
+            var random = new Random(8);
+            var values = Enumerable.Range(0, rows * features).Select(i => (float)(1e5 * (i % features + 1) + TestData.Normal(random) * (i % features + 1))).ToArray();
+            using var tensor = TorchSharp.torch.tensor(values, [rows, features]);
+            var statistics = new FeatureStatistics(features);
+            statistics.Add(tensor);
+            var scaling = statistics.ToScaling(BnMlpInputScaling.Standard);
+            for (int j = 0; j < features; j++)
+            {
+                var column = Enumerable.Range(0, rows).Select(r => (double)values[r * features + j]).ToArray();
+                double mean = column.Average();
+                double std = Math.Sqrt(column.Sum(x => (x - mean) * (x - mean)) / rows);
+                Assert.Equal((float)mean, scaling.Shift[j]);
+                Assert.Equal((float)(1 / std), scaling.Scale[j], 6);
+            }
+        }
+
+        [Fact]
         public void HugeUnscaledFeaturesAreNamedWhenTrainingDiverges()
         {
             var ml = new MLContext(seed: 4);

@@ -116,7 +116,6 @@ namespace MLNet.BatchNorm
             var cancellation = new FitCancellation(Host, _options.CancellationToken);
             TrainingRows data = null;
             InMemoryTrainingRows validation = null;
-            FeatureScaler scaler = null;
             try
             {
                 cancellation.ThrowIfCancelled();
@@ -124,7 +123,7 @@ namespace MLNet.BatchNorm
                 (data, validation) = LoadData(ch, input, validationData, random);
                 if (initial != null)
                     WarmStart.CheckArchitecture(Host, initial, _options, data.FeatureCount, data.OutputCount);
-                scaler = ScaleInputs(ch, data, validation, initial, cancellation);
+                var scaling = ScaleInputs(ch, data, validation, initial, cancellation);
                 var plan = new TrainingPlan(_options.BatchSizeFor(data.RowCount), _options.NumberOfEpochsFor(data.RowCount, Classes(data)));
                 ch.Info($"{data.RowCount} training rows: batches of {plan.BatchSize}, {plan.NumberOfEpochs} epochs" +
                     $"{(_options.BatchSize is null || _options.NumberOfEpochs is null ? " (size-aware defaults)" : "")}.");
@@ -140,13 +139,12 @@ namespace MLNet.BatchNorm
                     ch.Info($"Population statistics (exact pass) took {statistics.Elapsed.TotalSeconds:F2} s.");
                 }
                 ch.Info($"Trained on {data.RowCount} rows in {clock.Elapsed.TotalSeconds:F2} s.");
-                return CreateTransformer(ExportModel(network, scaler?.Parameters, data), input.Schema);
+                return CreateTransformer(ExportModel(network, scaling, data), input.Schema);
             }
             finally
             {
                 data?.Dispose();
                 validation?.Dispose();
-                scaler?.Dispose();
             }
         }
 
@@ -196,8 +194,8 @@ namespace MLNet.BatchNorm
 
         /// <summary>Fits the input scaling of <see cref="BnMlpOptionsBase.InputScaling"/> on the training rows (or, for a warm
         /// start, takes the scaling of the model it continues from, whose weights read features so scaled) and applies it
-        /// to the training and validation rows; returns null without scaling.</summary>
-        private FeatureScaler ScaleInputs(IChannel ch, TrainingRows data, InMemoryTrainingRows validation, BnMlpModelParameters initial, FitCancellation cancellation)
+        /// to the training and validation rows; returns the scaling, or null without scaling.</summary>
+        private InputScalingParameters ScaleInputs(IChannel ch, TrainingRows data, InMemoryTrainingRows validation, BnMlpModelParameters initial, FitCancellation cancellation)
         {
             var clock = Stopwatch.StartNew();
             var parameters = initial != null ? initial.InputScaling
@@ -206,18 +204,10 @@ namespace MLNet.BatchNorm
             if (parameters == null)
                 return null;
             var scaler = new FeatureScaler(parameters);
-            try
-            {
-                data.ScaleWith(scaler);
-                validation?.ScaleWith(scaler);
-            }
-            catch
-            {
-                scaler.Dispose();
-                throw;
-            }
+            data.ScaleWith(scaler);
+            validation?.ScaleWith(scaler);
             ch.Info($"Input scaling {(initial != null ? "of the warm-start model" : $"({_options.InputScaling}) fitted and")} applied in {clock.Elapsed.TotalSeconds:F2} s.");
-            return scaler;
+            return parameters;
         }
 
         /// <summary>Runs the epochs. Returns true when the network already holds the exact population statistics of the

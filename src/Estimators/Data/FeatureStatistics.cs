@@ -1,13 +1,16 @@
 using System;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// Per-feature mean and population variance of the training rows, accumulated in double chunk by chunk: each chunk's
+    /// Per-feature mean and population variance of the training rows, accumulated in double block by block: each block's
     /// mean and sum of squared deviations are computed in double from its float values, then merged with Chan et al.'s
     /// pairwise update, so neither a large offset nor many rows cost precision (features up to ±3e38 square to at most
-    /// 1e77, far inside double's range).
+    /// 1e77, far inside double's range). Managed vector loops over the rows where they lie: no double copy of the data
+    /// in native memory, whose fresh pages cost more than the arithmetic.
     /// </summary>
     internal sealed class FeatureStatistics
     {
@@ -21,35 +24,86 @@ namespace MLNet.BatchNorm
 
         private readonly double[] _mean;
         private readonly double[] _squaredDeviations;
+        private readonly double[] _blockMean;
+        private readonly double[] _blockSquares;
         private long _count;
 
         public FeatureStatistics(int featureCount)
         {
             _mean = new double[featureCount];
             _squaredDeviations = new double[featureCount];
+            _blockMean = new double[featureCount];
+            _blockSquares = new double[featureCount];
         }
 
-        /// <summary>Adds the rows of <paramref name="rows"/> [rows, features] (float32).</summary>
-        public void Add(Tensor rows)
+        public int FeatureCount => _mean.Length;
+
+        /// <summary>Adds the rows of <paramref name="rows"/> [rows, features] (contiguous float32), block by block.</summary>
+        public void Add(Tensor rows) => NativeRows.ForEachBlock(rows, block => Add(block));
+
+        /// <summary>Adds a block of rows, <paramref name="rows"/> holding them one after the other (a multiple of
+        /// <see cref="FeatureCount"/> values).</summary>
+        public void Add(ReadOnlySpan<float> rows)
         {
-            long n = rows.shape[0];
+            int features = _mean.Length;
+            long n = rows.Length / features;
             if (n == 0)
                 return;
-            using var scope = NewDisposeScope();
-            var values = rows.to_type(ScalarType.Float64);
-            var mean = values.mean([0L]);
-            var deviations = values.sub(mean);
-            var squares = deviations.mul_(deviations).sum([0L]);
-            var chunkMean = mean.data<double>().ToArray();
-            var chunkSquares = squares.data<double>().ToArray();
+            Array.Clear(_blockMean);
+            Array.Clear(_blockSquares);
+            for (int start = 0; start < rows.Length; start += features)
+                AddWidened(rows.Slice(start, features), _blockMean);
+            for (int i = 0; i < features; i++)
+                _blockMean[i] /= n;
+            for (int start = 0; start < rows.Length; start += features)
+                AddSquaredDeviations(rows.Slice(start, features), _blockMean, _blockSquares);
             double total = _count + n;
-            for (int i = 0; i < _mean.Length; i++)
+            for (int i = 0; i < features; i++)
             {
-                double delta = chunkMean[i] - _mean[i];
+                double delta = _blockMean[i] - _mean[i];
                 _mean[i] += delta * (n / total);
-                _squaredDeviations[i] += chunkSquares[i] + delta * delta * (_count * (double)n / total);
+                _squaredDeviations[i] += _blockSquares[i] + delta * delta * (_count * (double)n / total);
             }
             _count += n;
+        }
+
+        /// <summary>sums += row, in double.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void AddWidened(ReadOnlySpan<float> row, Span<double> sums)
+        {
+            int i = 0;
+            for (; i + Vector<float>.Count <= row.Length; i += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(row[i..]), out var low, out var high);
+                var lowSums = sums[i..];
+                var highSums = sums[(i + Vector<double>.Count)..];
+                (new Vector<double>(lowSums) + low).CopyTo(lowSums);
+                (new Vector<double>(highSums) + high).CopyTo(highSums);
+            }
+            for (; i < row.Length; i++)
+                sums[i] += row[i];
+        }
+
+        /// <summary>squares += (row - mean)², in double.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void AddSquaredDeviations(ReadOnlySpan<float> row, ReadOnlySpan<double> mean, Span<double> squares)
+        {
+            int i = 0;
+            for (; i + Vector<float>.Count <= row.Length; i += Vector<float>.Count)
+            {
+                Vector.Widen(new Vector<float>(row[i..]), out var low, out var high);
+                var lowSquares = squares[i..];
+                var highSquares = squares[(i + Vector<double>.Count)..];
+                var lowDeviation = low - new Vector<double>(mean[i..]);
+                var highDeviation = high - new Vector<double>(mean[(i + Vector<double>.Count)..]);
+                (new Vector<double>(lowSquares) + lowDeviation * lowDeviation).CopyTo(lowSquares);
+                (new Vector<double>(highSquares) + highDeviation * highDeviation).CopyTo(highSquares);
+            }
+            for (; i < row.Length; i++)
+            {
+                double deviation = row[i] - mean[i];
+                squares[i] += deviation * deviation;
+            }
         }
 
         /// <summary>The scaling of <paramref name="mode"/> from the rows added, or null for <see cref="BnMlpInputScaling.None"/>.</summary>

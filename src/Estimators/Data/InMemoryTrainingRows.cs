@@ -12,7 +12,7 @@ namespace MLNet.BatchNorm
     /// </summary>
     internal sealed class InMemoryTrainingRows : TrainingRows
     {
-        /// <summary>Rows per step of the statistics, so their double copy stays small.</summary>
+        /// <summary>Rows of the statistics pass between two checks for cancellation.</summary>
         private const long StatisticsRows = 65536;
 
         private InMemoryTrainingRows(Tensor features, Tensor labels, Tensor weights, int outputCount, float largestFeatureMagnitude)
@@ -56,7 +56,7 @@ namespace MLNet.BatchNorm
             if (rowCapacity > int.MaxValue || (long)schema.FeatureCount * rowCapacity > long.MaxValue / sizeof(float))
                 throw env.Except($"The training data ({rowCapacity} rows x {schema.FeatureCount} features) is too large to hold in memory.");
             var reader = new TrainingRowReader(env, schema, rowCapacity);
-            var features = empty(rowCapacity, schema.FeatureCount, ScalarType.Float32);
+            var features = NativeRows.Allocate(rowCapacity, schema.FeatureCount);
             try
             {
                 long rows;

@@ -39,7 +39,7 @@ namespace MLNet.BatchNorm
             _chunkRows = Math.Min(windowRows, int.MaxValue / 2);
             _labelledRowsPerChunk = new long[(sourceRows + _chunkRows - 1) / _chunkRows];
             _reader = new TrainingRowReader(env, schema, _chunkRows);
-            _window = empty(_chunkRows, schema.FeatureCount, ScalarType.Float32);
+            _window = NativeRows.Allocate(_chunkRows, schema.FeatureCount);
             ch.Info($"Streaming {_labelledRowsPerChunk.Length} chunks of up to {_chunkRows} rows.");
         }
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Numerics;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -11,24 +11,21 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// Reads labelled rows from a cursor into native memory, checking every value on the way: features into rows of a
-    /// [capacity, features] float32 tensor (through a managed staging block, no tensor per row), targets through a
+    /// [capacity, features] float32 tensor (written where they lie, a block of rows at a time: no tensor per row and no
+    /// managed copy of the rows), targets through a
     /// <see cref="TargetReader"/>, example weights into an array. The same buffers can be refilled (a window of streamed rows).
     /// </summary>
     internal sealed class TrainingRowReader
     {
-        private const int RowsPerBlock = 4096;
-
         private readonly IExceptionContext _ectx;
         private readonly TrainingSchema _schema;
         private readonly long _capacity;
-        private readonly float[] _staging;
 
         public TrainingRowReader(IExceptionContext ectx, TrainingSchema schema, long capacity)
         {
             _ectx = ectx;
             _schema = schema;
             _capacity = capacity;
-            _staging = new float[Math.Min(RowsPerBlock, capacity) * schema.FeatureCount];
             Targets = TargetReader.Create(ectx, schema, capacity);
             Weights = schema.Weight is null ? null : new float[capacity];
             Columns = schema.Weight is { } w ? [schema.Label, schema.Feature, w] : [schema.Label, schema.Feature];
@@ -62,38 +59,50 @@ namespace MLNet.BatchNorm
             float rowWeight = 1;
             VBuffer<float> vector = default;
             long rows = 0;
-            int staged = 0;
-            for (long read = 0; read < sourceRows && cursor.MoveNext(); read++)
+            // The block of rows of the native tensor being written, and its values.
+            Tensor block = null;
+            long blockStart = 0, blockEnd = 0;
+            Span<float> blockValues = default;
+            try
             {
-                long position = cursor.Position;
-                if (rows == _capacity)
-                    throw _ectx.Except($"The training data gave more rows than its row count ({_capacity}).");
-                if (!Targets.TryRead(rows, position))
+                for (long read = 0; read < sourceRows && cursor.MoveNext(); read++)
                 {
-                    Skipped++;
-                    continue;
-                }
-                getFeatures(ref vector);
-                if (vector.Length != featureCount)
-                    throw _ectx.Except(ColumnChecks.RowLengthMismatch(feature.Name, position, featureCount, vector.Length));
-                var row = _staging.AsSpan(staged * featureCount, featureCount);
-                vector.CopyTo(row);
-                CheckFinite(row, feature.Name, position);
-                if (getWeight != null)
-                {
-                    getWeight(ref rowWeight);
-                    if (!(rowWeight >= 0) || float.IsInfinity(rowWeight))
-                        throw _ectx.Except($"Example weight column '{_schema.Weight.Value.Name}', row {position}: weights must be finite and not negative, found {rowWeight}.");
-                    Weights[rows] = rowWeight;
-                }
-                rows++;
-                if (++staged * featureCount == _staging.Length)
-                {
-                    CopyBlock(features, rows - staged, staged);
-                    staged = 0;
+                    long position = cursor.Position;
+                    if (rows == _capacity)
+                        throw _ectx.Except($"The training data gave more rows than its row count ({_capacity}).");
+                    if (!Targets.TryRead(rows, position))
+                    {
+                        Skipped++;
+                        continue;
+                    }
+                    getFeatures(ref vector);
+                    if (vector.Length != featureCount)
+                        throw _ectx.Except(ColumnChecks.RowLengthMismatch(feature.Name, position, featureCount, vector.Length));
+                    if (rows == blockEnd)
+                    {
+                        block?.Dispose();
+                        blockStart = rows;
+                        blockEnd = Math.Min(rows + NativeRows.RowsPerBlock(featureCount), _capacity);
+                        block = features.narrow(0, blockStart, blockEnd - blockStart);
+                        blockValues = NativeRows.Values(block);
+                    }
+                    var row = blockValues.Slice((int)(rows - blockStart) * featureCount, featureCount);
+                    vector.CopyTo(row);
+                    CheckFinite(row, feature.Name, position);
+                    if (getWeight != null)
+                    {
+                        getWeight(ref rowWeight);
+                        if (!(rowWeight >= 0) || float.IsInfinity(rowWeight))
+                            throw _ectx.Except($"Example weight column '{_schema.Weight.Value.Name}', row {position}: weights must be finite and not negative, found {rowWeight}.");
+                        Weights[rows] = rowWeight;
+                    }
+                    rows++;
                 }
             }
-            CopyBlock(features, rows - staged, staged);
+            finally
+            {
+                block?.Dispose();
+            }
             return rows;
         }
 
@@ -110,14 +119,7 @@ namespace MLNet.BatchNorm
         /// <summary>Rows 0 .. <paramref name="rows"/> - 1 of the weights as a tensor, or null without weights.</summary>
         public Tensor WeightTensor(long rows) => Weights is null ? null : tensor(Weights.AsSpan(0, (int)rows).ToArray(), [rows]);
 
-        private void CopyBlock(Tensor features, long firstRow, int rows)
-        {
-            if (rows == 0)
-                return;
-            using var block = features.narrow(0, firstRow, rows);
-            MemoryMarshal.AsBytes(_staging.AsSpan(0, rows * _schema.FeatureCount)).CopyTo(block.bytes);
-        }
-
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void CheckFinite(ReadOnlySpan<float> row, string column, long position)
         {
             // x - x is 0 for a finite x and NaN for NaN or an infinity, and NaN stays in a sum: one vector op per 8 or 16

@@ -37,7 +37,7 @@ namespace MLNet.BatchNorm
         public abstract FeatureStatistics ComputeStatistics(FitCancellation cancellation);
 
         /// <summary>From now on the network sees the features scaled by <paramref name="scaler"/>: scaled in place, or each
-        /// streamed window as it is read. The caller keeps ownership of the scaler and keeps it alive while these rows are used.</summary>
+        /// streamed window as it is read.</summary>
         public abstract void ScaleWith(FeatureScaler scaler);
 
         /// <summary>One pass over the rows: hands each mini-batch to <paramref name="step"/> inside a dispose scope of its

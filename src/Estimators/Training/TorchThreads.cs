@@ -8,7 +8,7 @@ namespace MLNet.BatchNorm
     /// TorchSharp's thread count (<c>torch.set_num_threads</c>) is process state: a Fit that set it while another Fit with
     /// a different count ran would change the other's threads, and so its floating-point sums and results. Fits that ask
     /// for the same count share it and run together; a Fit that asks for another count waits until they have all
-    /// finished. The count in force before the first of them is restored when the last one ends.
+    /// finished. Each Fit's thread gets back the count in force before the first of them as it ends.
     /// </summary>
     internal static class TorchThreads
     {
@@ -50,11 +50,11 @@ namespace MLNet.BatchNorm
                     if (_disposed)
                         return;
                     _disposed = true;
+                    // On every leaving thread, as on every entering one: a thread that ran a Fit would otherwise keep
+                    // its count after the last Fit had restored the count on its own thread only.
+                    set_num_threads(_previous);
                     if (--_users == 0)
-                    {
-                        set_num_threads(_previous);
                         Monitor.PulseAll(Gate);
-                    }
                 }
             }
         }

@@ -1,0 +1,78 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// Float tensors of training rows in native memory: allocated for the data to be read into, and seen as managed spans
+    /// by the loops that write, check, scale or sum every value once without tensor temporaries.
+    /// </summary>
+    internal static class NativeRows
+    {
+        /// <summary>About 1 MB per block: a span holds at most int.MaxValue bytes, and a block this size stays in the
+        /// processor's cache for a second loop over it.</summary>
+        private const long BlockBytes = 1 << 20;
+
+        /// <summary>Transparent huge pages on x86-64 and arm64 Linux.</summary>
+        private const long HugePageBytes = 2 << 20;
+
+        /// <summary>Linux's <c>MADV_HUGEPAGE</c>.</summary>
+        private const int AdviseHugePage = 14;
+
+        /// <summary>
+        /// An uninitialized [<paramref name="rows"/>, <paramref name="features"/>] float32 tensor for rows about to be read.
+        /// Every 4 KB page of fresh memory costs a page fault at its first write, which on a virtual machine takes
+        /// microseconds: for a data set of hundreds of MB, more than the rest of reading it. On Linux the kernel is asked
+        /// (<c>madvise(MADV_HUGEPAGE)</c>, before anything is written) to back the buffer with 2 MB pages where it can, one
+        /// fault per 2 MB; elsewhere, or when the kernel's transparent huge pages are off, the buffer gets ordinary pages.
+        /// </summary>
+        public static Tensor Allocate(long rows, int features)
+        {
+            var values = empty(rows, features, ScalarType.Float32);
+            long bytes = rows * features * sizeof(float);
+            if (OperatingSystem.IsLinux() && bytes >= 2 * HugePageBytes)
+            {
+                using var firstRow = values.narrow(0, 0, 1);
+                // The address of native memory, from a reference to it, without unsafe code.
+                long start = Unsafe.ByteOffset(ref Unsafe.NullRef<byte>(), ref MemoryMarshal.GetReference(firstRow.bytes));
+                long first = (start + HugePageBytes - 1) & ~(HugePageBytes - 1);
+                long end = (start + bytes) & ~(HugePageBytes - 1);
+                try
+                {
+                    // Advice only: when it fails (an old kernel, huge pages off) the buffer simply keeps 4 KB pages.
+                    _ = madvise((nint)first, (nuint)(end - first), AdviseHugePage);
+                }
+                catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    // A C library without madvise: the same 4 KB pages.
+                }
+            }
+            return values;
+        }
+
+        /// <summary>Rows per block of <see cref="ForEachBlock"/> and of the row reader.</summary>
+        public static long RowsPerBlock(long featureCount) => Math.Max(1, BlockBytes / (featureCount * sizeof(float)));
+
+        /// <summary>The values of <paramref name="rows"/> (contiguous float32, at most int.MaxValue bytes), valid while the
+        /// tensor is.</summary>
+        public static Span<float> Values(Tensor rows) => MemoryMarshal.Cast<byte, float>(rows.bytes);
+
+        /// <summary>Hands the rows of <paramref name="rows"/> [rows, features] (contiguous float32) to
+        /// <paramref name="action"/>, a block of whole rows at a time, in order; the span is valid during the call.</summary>
+        public static void ForEachBlock(Tensor rows, Action<Span<float>> action)
+        {
+            long count = rows.shape[0];
+            long rowsPerBlock = RowsPerBlock(rows.shape[1]);
+            for (long start = 0; start < count; start += rowsPerBlock)
+            {
+                using var block = rows.narrow(0, start, Math.Min(rowsPerBlock, count - start));
+                action(Values(block));
+            }
+        }
+
+        [DllImport("libc", EntryPoint = "madvise")]
+        private static extern int madvise(nint address, nuint length, int advice);
+    }
+}
