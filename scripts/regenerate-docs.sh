@@ -46,8 +46,10 @@ run regression-run "${sample[@]}" --regression "$images" --out "$results"
 
 # The benchmarks, each in full mode.
 run bench-inference "${bench[@]}" inference
+$fashion && run bench-inference-fashion "${bench[@]}" inference --fashion
 run bench-benchmarkdotnet "${bench[@]}" benchmarkdotnet
 run bench-training "${bench[@]}" training
+run bench-training-2-threads "${bench[@]}" training --threads 2
 $fashion && run bench-time-to-accuracy "${bench[@]}" time-to-accuracy
 run bench-streaming "${bench[@]}" streaming
 
