@@ -44,6 +44,7 @@ namespace MnistPipeline
             var board = comparison.Run(contenders, train, test);
             Console.WriteLine();
             Console.WriteLine(board.ToMarkdown());
+            Directory.CreateDirectory(arguments.OutputDirectory);
             string stem = Path.Combine(arguments.OutputDirectory, $"leaderboard-{arguments.Data}");
             File.WriteAllText(stem + ".md", board.ToMarkdown());
             File.WriteAllText(stem + ".csv", board.ToCsv());
