@@ -1,6 +1,7 @@
 using System;
-using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm
@@ -34,19 +35,14 @@ namespace MLNet.BatchNorm
             var shift = Parameters.ShiftSpan;
             var scale = Parameters.ScaleSpan;
             bool smoothClip = Parameters.SmoothClip;
-            var bound = new Vector<float>(InputScalingParameters.ClipInputBound);
-            var third = new Vector<float>(1f / 3f);
+            ref float x0 = ref MemoryMarshal.GetReference(row);
+            ref float shift0 = ref MemoryMarshal.GetReference(shift);
+            ref float scale0 = ref MemoryMarshal.GetReference(scale);
             int i = 0;
-            for (; i + Vector<float>.Count <= row.Length; i += Vector<float>.Count)
+            for (; i + Vector512<float>.Count <= row.Length; i += Vector512<float>.Count)
             {
-                var z = (new Vector<float>(row[i..]) - new Vector<float>(shift[i..])) * new Vector<float>(scale[i..]);
-                if (smoothClip)
-                {
-                    var c = Vector.Min(Vector.Max(z, -bound), bound);
-                    var t = c * third;
-                    z = c / Vector.SquareRoot(Vector<float>.One + t * t);
-                }
-                z.CopyTo(row[i..]);
+                var z = (Vector512.LoadUnsafe(ref x0, (nuint)i) - Vector512.LoadUnsafe(ref shift0, (nuint)i)) * Vector512.LoadUnsafe(ref scale0, (nuint)i);
+                (smoothClip ? InputScalingParameters.SmoothClipValues(z) : z).StoreUnsafe(ref x0, (nuint)i);
             }
             for (; i < row.Length; i++)
             {

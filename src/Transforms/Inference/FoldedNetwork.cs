@@ -122,16 +122,12 @@ namespace MLNet.BatchNorm
             ref float scale0 = ref MemoryMarshal.GetReference(scale);
             ref float zero0 = ref MemoryMarshal.GetArrayDataReference(_clippedZero);
             ref float scaled0 = ref MemoryMarshal.GetReference(scaled);
-            var bound = Vector512.Create(InputScalingParameters.ClipInputBound);
-            var third = Vector512.Create(1f / 3f);
             int i = 0;
             for (; i + Vector512<float>.Count <= count; i += Vector512<float>.Count)
             {
                 var x = Vector512.LoadUnsafe(ref x0, (nuint)i);
                 var z = (x - Vector512.LoadUnsafe(ref shift0, (nuint)i)) * Vector512.LoadUnsafe(ref scale0, (nuint)i);
-                var c = Vector512.Min(Vector512.Max(z, -bound), bound);
-                var t = c * third;
-                var clipped = c / Vector512.Sqrt(Vector512<float>.One + t * t) - Vector512.LoadUnsafe(ref zero0, (nuint)i);
+                var clipped = InputScalingParameters.SmoothClipValues(z) - Vector512.LoadUnsafe(ref zero0, (nuint)i);
                 Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<float>.Zero), Vector512<float>.Zero, clipped).StoreUnsafe(ref scaled0, (nuint)i);
             }
             for (; i < count; i++)

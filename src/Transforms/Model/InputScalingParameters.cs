@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace MLNet.BatchNorm
 {
@@ -60,13 +62,24 @@ namespace MLNet.BatchNorm
         internal ReadOnlySpan<float> ShiftSpan => _shift;
         internal ReadOnlySpan<float> ScaleSpan => _scale;
 
-        /// <summary><c>z / sqrt(1 + (z / 3)²)</c>, with z bounded first so the square stays finite; the same float operations
-        /// as the trainer's tensor version.</summary>
+        /// <summary><c>z / sqrt(1 + (z / 3)²)</c>, with z bounded first so the square stays finite.</summary>
         internal static float SmoothClipValue(float z)
         {
             float c = Math.Clamp(z, -ClipInputBound, ClipInputBound);
             float t = c * (1f / 3f);
             return c / MathF.Sqrt(1f + t * t);
+        }
+
+        /// <summary><see cref="SmoothClipValue"/> on every lane, with the same float operations in the same order (IEEE
+        /// square root and division are exact), so each value gets the same bits: what the trainer's scaling and the
+        /// scorer's both run, so the network trains on the values it scores.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        internal static Vector512<float> SmoothClipValues(Vector512<float> z)
+        {
+            var bound = Vector512.Create(ClipInputBound);
+            var c = Vector512.Min(Vector512.Max(z, -bound), bound);
+            var t = c * (1f / 3f);
+            return c / Vector512.Sqrt(Vector512<float>.One + t * t);
         }
     }
 }
