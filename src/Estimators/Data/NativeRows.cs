@@ -34,9 +34,7 @@ namespace MLNet.BatchNorm
             long bytes = rows * features * sizeof(float);
             if (OperatingSystem.IsLinux() && bytes >= 2 * HugePageBytes)
             {
-                using var firstRow = values.narrow(0, 0, 1);
-                // The address of native memory, from a reference to it, without unsafe code.
-                long start = Unsafe.ByteOffset(ref Unsafe.NullRef<byte>(), ref MemoryMarshal.GetReference(firstRow.bytes));
+                long start = Address(values);
                 long first = (start + HugePageBytes - 1) & ~(HugePageBytes - 1);
                 long end = (start + bytes) & ~(HugePageBytes - 1);
                 try
@@ -50,6 +48,13 @@ namespace MLNet.BatchNorm
                 }
             }
             return values;
+        }
+
+        /// <summary>The address of the first value of <paramref name="rows"/> (contiguous), without unsafe code.</summary>
+        public static nint Address(Tensor rows)
+        {
+            using var firstRow = rows.narrow(0, 0, 1);
+            return Unsafe.ByteOffset(ref Unsafe.NullRef<byte>(), ref MemoryMarshal.GetReference(firstRow.bytes));
         }
 
         /// <summary>Rows per block of <see cref="ForEachBlock"/> and of the row reader.</summary>
