@@ -57,12 +57,26 @@ namespace MLNet.BatchNorm
                 _blockMean[i] /= n;
             for (int start = 0; start < rows.Length; start += features)
                 AddSquaredDeviations(rows.Slice(start, features), _blockMean, _blockSquares);
+            Merge(_blockMean, _blockSquares, n);
+        }
+
+        /// <summary>Adds the rows <paramref name="other"/> has seen.</summary>
+        public void Add(FeatureStatistics other)
+        {
+            if (other._count > 0)
+                Merge(other._mean, other._squaredDeviations, other._count);
+        }
+
+        /// <summary>Adds the statistics of <paramref name="n"/> further rows, their means and sums of squared deviations from
+        /// them (Chan et al.'s pairwise update).</summary>
+        private void Merge(ReadOnlySpan<double> mean, ReadOnlySpan<double> squaredDeviations, long n)
+        {
             double total = _count + n;
-            for (int i = 0; i < features; i++)
+            for (int i = 0; i < _mean.Length; i++)
             {
-                double delta = _blockMean[i] - _mean[i];
+                double delta = mean[i] - _mean[i];
                 _mean[i] += delta * (n / total);
-                _squaredDeviations[i] += _blockSquares[i] + delta * delta * (_count * (double)n / total);
+                _squaredDeviations[i] += squaredDeviations[i] + delta * delta * (_count * (double)n / total);
             }
             _count += n;
         }

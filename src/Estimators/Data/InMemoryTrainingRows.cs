@@ -77,19 +77,25 @@ namespace MLNet.BatchNorm
             }
         }
 
+        /// <summary>The statistics of each half of the rows (on two cores where there are two), merged.</summary>
         public override FeatureStatistics ComputeStatistics(FitCancellation cancellation)
         {
-            var statistics = new FeatureStatistics(FeatureCount);
-            for (long start = 0; start < RowCount; start += StatisticsRows)
+            FeatureStatistics[] halves = [new(FeatureCount), new(FeatureCount)];
+            NativeRows.ForEachHalf(Features, (half, number) =>
             {
-                cancellation.ThrowIfCancelled();
-                using var rows = Features.narrow(0, start, Math.Min(StatisticsRows, RowCount - start));
-                statistics.Add(rows);
-            }
-            return statistics;
+                long count = half.shape[0];
+                for (long start = 0; start < count; start += StatisticsRows)
+                {
+                    cancellation.ThrowIfCancelled();
+                    using var rows = half.narrow(0, start, Math.Min(StatisticsRows, count - start));
+                    halves[number].Add(rows);
+                }
+            });
+            halves[0].Add(halves[1]);
+            return halves[0];
         }
 
-        public override void ScaleWith(FeatureScaler scaler) => scaler.ApplyInPlace(Features);
+        public override void ScaleWith(FeatureScaler scaler) => NativeRows.ForEachHalf(Features, (half, _) => scaler.ApplyInPlace(half));
 
         public override void ForEachBatch(BatchPass pass, Random random, FitCancellation cancellation, Action<TrainingBatch> step)
         {

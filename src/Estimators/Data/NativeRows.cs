@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading.Tasks;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm
@@ -74,6 +75,34 @@ namespace MLNet.BatchNorm
             {
                 using var block = rows.narrow(0, start, Math.Min(rowsPerBlock, count - start));
                 action(Values(block));
+            }
+        }
+
+        /// <summary>
+        /// Runs <paramref name="action"/> on the first and the second half of <paramref name="rows"/> [rows, features]
+        /// (half number 0 and 1), the second on another core when the rows are large enough and the machine has one. The
+        /// halves never depend on the core count, so a computation that merges them in order gives the same bits anywhere.
+        /// </summary>
+        public static void ForEachHalf(Tensor rows, Action<Tensor, int> action)
+        {
+            long count = rows.shape[0], half = count / 2;
+            using var first = rows.narrow(0, 0, half);
+            using var second = rows.narrow(0, half, count - half);
+            if (count * rows.shape[1] * sizeof(float) < 2 * BlockBytes || Environment.ProcessorCount < 2)
+            {
+                action(first, 0);
+                action(second, 1);
+                return;
+            }
+            var other = Task.Run(() => action(second, 1));
+            try
+            {
+                action(first, 0);
+            }
+            finally
+            {
+                // The original exception (a cancellation stays an OperationCanceledException), after the other half stopped.
+                other.GetAwaiter().GetResult();
             }
         }
 
