@@ -10,22 +10,26 @@ namespace MLNet.BatchNorm.Bench
 {
     /// <summary>
     /// Fit time to accuracy on Fashion-MNIST under an honest protocol: 10,000 of the 60,000 training rows (a seeded
-    /// draw) are held out for validation, the trainer validates after every epoch and returns the epoch with the lowest
-    /// validation loss, and only that returned model is evaluated, once, on the test set. The configuration (784-512-256
-    /// BN, dropout 0.3, Adam 2e-3 with a cosine schedule, batch 256, two threads) was chosen with <c>--select</c> runs,
-    /// which report validation accuracy only and never touch the test set.
+    /// draw) are held out for validation, the trainer validates after every epoch and, without early stopping, returns
+    /// the last epoch's model (validation accuracy still creeps up at the end of the cosine schedule while validation
+    /// loss has turned up, so the lowest-loss epoch would be a worse model), and only that returned model is evaluated,
+    /// once, on the test set. The configuration (784-1024-256 BN, dropout 0.3, Adam 2e-3 with a cosine schedule over
+    /// 19 epochs, batch 256, two threads) was chosen with <c>--select</c> runs, which report validation accuracy only
+    /// and never touch the test set, within a compute budget of 1.5 times the multiply-adds of the former 784-512-256
+    /// over 26 epochs: the wider first layer at 19 epochs (1.46 times) beat 38 epochs of 784-512-256, more dropout,
+    /// weight decay, unscaled inputs and batch 512.
     /// </summary>
     internal static class TimeToAccuracy
     {
         private const int ValidationRows = 10_000;
 
-        /// <summary>The configuration; the defaults are the best one found (Epochs: 26, or 8 when Quick).</summary>
+        /// <summary>The configuration; the defaults are the best one found (Epochs: 19, or 8 when Quick).</summary>
         public sealed record Settings
         {
             public bool Quick { get; init; }
             public bool Select { get; init; }
             public int? Epochs { get; init; }
-            public int[] Hidden { get; init; } = [512, 256];
+            public int[] Hidden { get; init; } = [1024, 256];
             public float Dropout { get; init; } = 0.3f;
             public BnMlpOptimizer Optimizer { get; init; } = BnMlpOptimizer.Adam;
             public float Momentum { get; init; } = 0.9f;
@@ -44,7 +48,7 @@ namespace MLNet.BatchNorm.Bench
                 Console.Error.WriteLine($"Fashion-MNIST is not in {Digits.FashionDirectory}: sudo apt-get install dataset-fashion-mnist");
                 return 3;
             }
-            int epochs = settings.Epochs ?? (settings.Quick ? 8 : 26);
+            int epochs = settings.Epochs ?? (settings.Quick ? 8 : 19);
             var (allTrainRows, testRows) = Digits.LoadFashion();
             var shuffled = (Digit[])allTrainRows.Clone();
             new Random(1).Shuffle(shuffled);
