@@ -219,13 +219,15 @@ namespace MLNet.BatchNorm.Tests
 
         [Theory]
         [InlineData(2, 10, 16, 400)]
-        [InlineData(100, 10, 16, 286)]
-        [InlineData(100, 0, 16, 286)]
+        [InlineData(100, 10, 16, 400)]
+        [InlineData(100, 0, 16, 400)]
         [InlineData(100, 2, 16, 72)]
-        [InlineData(1000, 10, 16, 32)]
+        [InlineData(300, 0, 16, 211)]
+        [InlineData(1000, 10, 16, 64)]
         [InlineData(1000, 2, 16, 15)]
-        [InlineData(2047, 3, 16, 16)]
+        [InlineData(2047, 3, 16, 32)]
         [InlineData(2048, 0, 32, 32)]
+        [InlineData(2048, 2, 32, 15)]
         [InlineData(4096, 10, 64, 32)]
         [InlineData(10_000, 10, 64, 15)]
         [InlineData(500_000, 2, 64, 15)]
@@ -246,11 +248,12 @@ namespace MLNet.BatchNorm.Tests
                 return plan;
             }
             var ml = new MLContext(seed: 10);
-            // 100 rows in batches of 16, 7 a pass: two classes aim for 500 steps (72 epochs), regression for 2,000 (286).
+            // 100 rows in batches of 16, 7 a pass: two classes aim for 500 steps (72 epochs), regression for 4,000 (572,
+            // capped at 400).
             var binary = ml.BinaryClassification.Trainers.BnMlp(new BnMlpBinaryTrainer.Options { HiddenLayerSizes = [4] });
             Assert.Equal("100 training rows: batches of 16, 72 epochs (size-aware defaults).", Plan(ml, binary, ml.Data.LoadFromEnumerable(ToyBinary.Generate(100, seed: 10))));
             var regression = ml.Regression.Trainers.BnMlp(new BnMlpRegressionTrainer.Options { HiddenLayerSizes = [4] });
-            Assert.Equal("100 training rows: batches of 16, 286 epochs (size-aware defaults).", Plan(ml, regression, ml.Data.LoadFromEnumerable(ToyCurve.Generate(100, noise: 1, seed: 10))));
+            Assert.Equal("100 training rows: batches of 16, 400 epochs (size-aware defaults).", Plan(ml, regression, ml.Data.LoadFromEnumerable(ToyCurve.Generate(100, noise: 1, seed: 10))));
             // Explicit epochs and schedule win over the binary defaults (500 steps, cosine).
             var recorder = new EpochRecorder();
             var explicitOptions = ml.BinaryClassification.Trainers.BnMlp(new BnMlpBinaryTrainer.Options
@@ -279,12 +282,33 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Theory]
+        [InlineData(1, 3, 4000)]
+        [InlineData(2047, 10, 4000)]
+        [InlineData(2047, 0, 4000)]
+        [InlineData(2048, 10, 2000)]
+        [InlineData(2048, 0, 2000)]
+        [InlineData(1_000_000, 0, 2000)]
+        [InlineData(100, 2, 500)]
+        [InlineData(1_000_000, 2, 500)]
+        public void SmallDataGetsMoreStepsExceptWithTwoClasses(long rows, int classes, int steps)
+        {
+            Assert.Equal(steps, BnMlpOptionsBase.Defaults.StepsFor(rows, classes));
+        }
+
+        [Theory]
         [InlineData(1)]
         [InlineData(-1)]
         public void TheSizeRuleRejectsAClassCountThatIsNoLabel(int classes)
         {
-            var error = Assert.Throws<ArgumentOutOfRangeException>(() => BnMlpOptionsBase.Defaults.StepsFor(classes));
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => BnMlpOptionsBase.Defaults.StepsFor(100, classes));
             Assert.Equal("classes", error.ParamName);
+        }
+
+        [Fact]
+        public void TheSizeRuleRejectsNoRows()
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => BnMlpOptionsBase.Defaults.StepsFor(0, 3));
+            Assert.Equal("trainingRows", error.ParamName);
         }
 
         [Theory]
