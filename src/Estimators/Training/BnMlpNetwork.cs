@@ -21,6 +21,7 @@ namespace MLNet.BatchNorm
         private readonly BnMlpActivation _activation;
         private readonly float _dropoutRate;
         private readonly float _epsilon;
+        private readonly double _momentum;
         private readonly Generator _dropoutGenerator;
 
         public BnMlpNetwork(int inputCount, int outputCount, BnMlpOptionsBase options, Random random)
@@ -30,9 +31,9 @@ namespace MLNet.BatchNorm
             _dropoutRate = options.DropoutRate;
             _epsilon = options.BatchNormEpsilon;
             // Decay d means moving = d * moving + (1 - d) * batch; PyTorch's momentum is 1 - d.
-            double momentum = 1 - options.MovingAverageDecay;
+            _momentum = 1 - options.MovingAverageDecay;
             if (options.BatchNormOnInput)
-                _inputNorm = nn.BatchNorm1d(inputCount, eps: options.BatchNormEpsilon, momentum: momentum);
+                _inputNorm = nn.BatchNorm1d(inputCount, eps: options.BatchNormEpsilon, momentum: _momentum);
             int inputs = inputCount;
             foreach (int units in options.HiddenLayerSizes)
             {
@@ -40,7 +41,7 @@ namespace MLNet.BatchNorm
                 Initialize(linear, options, random);
                 _hidden.Add(linear);
                 if (options.UseBatchNorm)
-                    _norms.Add(nn.BatchNorm1d(units, eps: options.BatchNormEpsilon, momentum: momentum));
+                    _norms.Add(nn.BatchNorm1d(units, eps: options.BatchNormEpsilon, momentum: _momentum));
                 inputs = units;
             }
             _output = nn.Linear(inputs, outputCount);
@@ -55,12 +56,12 @@ namespace MLNet.BatchNorm
 
         public override Tensor forward(Tensor input)
         {
-            var x = _inputNorm is null ? input : _inputNorm.forward(input);
+            var x = _inputNorm is null ? input : Normalize(input, _inputNorm, training, _momentum);
             for (int i = 0; i < _hidden.Count; i++)
             {
                 x = _hidden[i].forward(x);
                 if (_norms.Count > 0)
-                    x = _norms[i].forward(x);
+                    x = Normalize(x, _norms[i], training, _momentum);
                 x = Activate(x);
                 if (training && _dropoutRate > 0)
                     x = Dropout(x);
@@ -80,13 +81,19 @@ namespace MLNet.BatchNorm
             double weight = 1.0 / batchNumber;
             var x = input;
             if (_inputNorm != null)
-                x = NormalizeAndAverage(x, _inputNorm, weight);
+                x = Normalize(x, _inputNorm, batchStatistics: true, weight);
             for (int i = 0; i < _hidden.Count && _norms.Count > 0; i++)
-                x = Activate(NormalizeAndAverage(_hidden[i].forward(x), _norms[i], weight));
+                x = Activate(Normalize(_hidden[i].forward(x), _norms[i], batchStatistics: true, weight));
         }
 
-        private Tensor NormalizeAndAverage(Tensor x, BatchNorm1d norm, double weight) =>
-            F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, training: true, momentum: weight, eps: _epsilon);
+        /// <summary>
+        /// <see cref="BatchNorm1d"/>'s normalization, with batch statistics folded into the running ones with weight
+        /// <paramref name="momentum"/>, or with the running statistics. Called as a function rather than through
+        /// <c>BatchNorm1d.forward</c>, which also counts the batches (<c>num_batches_tracked.add_(1)</c>, one native op
+        /// more per layer and step) for a momentum of null, which this network never has (the decay is in [0, 1)).
+        /// </summary>
+        private Tensor Normalize(Tensor x, BatchNorm1d norm, bool batchStatistics, double momentum) =>
+            F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, batchStatistics, momentum, _epsilon);
 
         /// <summary>Sets every weight, bias, batch-normalization scale, shift and population statistic from
         /// <paramref name="model"/>, whose architecture <see cref="WarmStart.CheckArchitecture"/> has checked.</summary>
