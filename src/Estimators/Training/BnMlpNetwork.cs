@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -23,6 +24,9 @@ namespace MLNet.BatchNorm
         private readonly float _epsilon;
         private readonly double _momentum;
         private readonly Generator _dropoutGenerator;
+        // Explicit Scalars that live as long as the network: see FusedOptimizer on implicitly converted numbers.
+        private readonly Scalar _dropoutRateScalar;
+        private readonly Scalar _dropoutScale;
 
         public BnMlpNetwork(int inputCount, int outputCount, BnMlpOptionsBase options, Random random)
             : base(nameof(BnMlpNetwork))
@@ -47,6 +51,8 @@ namespace MLNet.BatchNorm
             _output = nn.Linear(inputs, outputCount);
             Initialize(_output, options, random);
             _dropoutGenerator = new Generator((ulong)random.NextInt64());
+            _dropoutRateScalar = _dropoutRate.ToScalar();
+            _dropoutScale = (1.0 / (1.0 - _dropoutRate)).ToScalar();
             RegisterComponents();
         }
 
@@ -166,8 +172,8 @@ namespace MLNet.BatchNorm
         /// <summary>Inverted dropout with the network's own generator, so runs repeat under the same seed.</summary>
         private Tensor Dropout(Tensor x)
         {
-            var keep = rand(x.shape, generator: _dropoutGenerator).ge_(_dropoutRate);
-            return x.mul(keep).mul_(1.0 / (1.0 - _dropoutRate));
+            var keep = rand(x.shape, generator: _dropoutGenerator).ge_(_dropoutRateScalar);
+            return x.mul(keep).mul_(_dropoutScale);
         }
 
         /// <summary>Draws the weights in managed code from the trainer's seeded random source, so that networks with and
@@ -188,7 +194,8 @@ namespace MLNet.BatchNorm
             {
                 using var values = tensor(weights, [outputs, inputs]);
                 linear.weight.copy_(values);
-                linear.bias?.fill_(options.InitialBias);
+                using var initialBias = options.InitialBias.ToScalar();
+                linear.bias?.fill_(initialBias);
             }
         }
 
@@ -202,7 +209,11 @@ namespace MLNet.BatchNorm
         protected override void Dispose(bool disposing)
         {
             if (disposing)
+            {
                 _dropoutGenerator.Dispose();
+                _dropoutRateScalar.Dispose();
+                _dropoutScale.Dispose();
+            }
             base.Dispose(disposing);
         }
     }
