@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using Microsoft.ML.Trainers;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm
@@ -312,8 +313,10 @@ namespace MLNet.BatchNorm
             if (weights is null)
                 return _objective.Loss(outputs, batch.Labels, nn.Reduction.Mean);
             var perRow = _objective.Loss(outputs, batch.Labels, nn.Reduction.None);
-            // A batch whose weights are all 0 contributes no gradient rather than 0/0.
-            return perRow.mul(weights).sum().div(weights.sum().clamp_min(float.Epsilon));
+            // A batch whose weights are all 0 contributes no gradient rather than 0/0. An explicit Scalar, alive until
+            // the op returns: see FusedOptimizer on implicitly converted numbers.
+            using var smallest = float.Epsilon.ToScalar();
+            return perRow.mul(weights).sum().div(weights.sum().clamp_min(smallest));
         }
 
         private BnMlpModelParameters ExportModel(BnMlpNetwork network, InputScalingParameters scaling, TrainingRows data)

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -21,7 +22,11 @@ namespace MLNet.BatchNorm
         private readonly BnMlpActivation _activation;
         private readonly float _dropoutRate;
         private readonly float _epsilon;
+        private readonly double _momentum;
         private readonly Generator _dropoutGenerator;
+        // Explicit Scalars that live as long as the network: see FusedOptimizer on implicitly converted numbers.
+        private readonly Scalar _dropoutRateScalar;
+        private readonly Scalar _dropoutScale;
 
         public BnMlpNetwork(int inputCount, int outputCount, BnMlpOptionsBase options, Random random)
             : base(nameof(BnMlpNetwork))
@@ -30,9 +35,9 @@ namespace MLNet.BatchNorm
             _dropoutRate = options.DropoutRate;
             _epsilon = options.BatchNormEpsilon;
             // Decay d means moving = d * moving + (1 - d) * batch; PyTorch's momentum is 1 - d.
-            double momentum = 1 - options.MovingAverageDecay;
+            _momentum = 1 - options.MovingAverageDecay;
             if (options.BatchNormOnInput)
-                _inputNorm = nn.BatchNorm1d(inputCount, eps: options.BatchNormEpsilon, momentum: momentum);
+                _inputNorm = nn.BatchNorm1d(inputCount, eps: options.BatchNormEpsilon, momentum: _momentum);
             int inputs = inputCount;
             foreach (int units in options.HiddenLayerSizes)
             {
@@ -40,12 +45,14 @@ namespace MLNet.BatchNorm
                 Initialize(linear, options, random);
                 _hidden.Add(linear);
                 if (options.UseBatchNorm)
-                    _norms.Add(nn.BatchNorm1d(units, eps: options.BatchNormEpsilon, momentum: momentum));
+                    _norms.Add(nn.BatchNorm1d(units, eps: options.BatchNormEpsilon, momentum: _momentum));
                 inputs = units;
             }
             _output = nn.Linear(inputs, outputCount);
             Initialize(_output, options, random);
             _dropoutGenerator = new Generator((ulong)random.NextInt64());
+            _dropoutRateScalar = _dropoutRate.ToScalar();
+            _dropoutScale = (1.0 / (1.0 - _dropoutRate)).ToScalar();
             RegisterComponents();
         }
 
@@ -55,12 +62,12 @@ namespace MLNet.BatchNorm
 
         public override Tensor forward(Tensor input)
         {
-            var x = _inputNorm is null ? input : _inputNorm.forward(input);
+            var x = _inputNorm is null ? input : Normalize(input, _inputNorm, training, _momentum);
             for (int i = 0; i < _hidden.Count; i++)
             {
                 x = _hidden[i].forward(x);
                 if (_norms.Count > 0)
-                    x = _norms[i].forward(x);
+                    x = Normalize(x, _norms[i], training, _momentum);
                 x = Activate(x);
                 if (training && _dropoutRate > 0)
                     x = Dropout(x);
@@ -80,13 +87,19 @@ namespace MLNet.BatchNorm
             double weight = 1.0 / batchNumber;
             var x = input;
             if (_inputNorm != null)
-                x = NormalizeAndAverage(x, _inputNorm, weight);
+                x = Normalize(x, _inputNorm, batchStatistics: true, weight);
             for (int i = 0; i < _hidden.Count && _norms.Count > 0; i++)
-                x = Activate(NormalizeAndAverage(_hidden[i].forward(x), _norms[i], weight));
+                x = Activate(Normalize(_hidden[i].forward(x), _norms[i], batchStatistics: true, weight));
         }
 
-        private Tensor NormalizeAndAverage(Tensor x, BatchNorm1d norm, double weight) =>
-            F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, training: true, momentum: weight, eps: _epsilon);
+        /// <summary>
+        /// <see cref="BatchNorm1d"/>'s normalization, with batch statistics folded into the running ones with weight
+        /// <paramref name="momentum"/>, or with the running statistics. Called as a function rather than through
+        /// <c>BatchNorm1d.forward</c>, which also counts the batches (<c>num_batches_tracked.add_(1)</c>, one native op
+        /// more per layer and step) for a momentum of null, which this network never has (the decay is in [0, 1)).
+        /// </summary>
+        private Tensor Normalize(Tensor x, BatchNorm1d norm, bool batchStatistics, double momentum) =>
+            F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, batchStatistics, momentum, _epsilon);
 
         /// <summary>Sets every weight, bias, batch-normalization scale, shift and population statistic from
         /// <paramref name="model"/>, whose architecture <see cref="WarmStart.CheckArchitecture"/> has checked.</summary>
@@ -159,8 +172,8 @@ namespace MLNet.BatchNorm
         /// <summary>Inverted dropout with the network's own generator, so runs repeat under the same seed.</summary>
         private Tensor Dropout(Tensor x)
         {
-            var keep = rand(x.shape, generator: _dropoutGenerator).ge_(_dropoutRate);
-            return x.mul(keep).mul_(1.0 / (1.0 - _dropoutRate));
+            var keep = rand(x.shape, generator: _dropoutGenerator).ge_(_dropoutRateScalar);
+            return x.mul(keep).mul_(_dropoutScale);
         }
 
         /// <summary>Draws the weights in managed code from the trainer's seeded random source, so that networks with and
@@ -181,7 +194,8 @@ namespace MLNet.BatchNorm
             {
                 using var values = tensor(weights, [outputs, inputs]);
                 linear.weight.copy_(values);
-                linear.bias?.fill_(options.InitialBias);
+                using var initialBias = options.InitialBias.ToScalar();
+                linear.bias?.fill_(initialBias);
             }
         }
 
@@ -195,7 +209,11 @@ namespace MLNet.BatchNorm
         protected override void Dispose(bool disposing)
         {
             if (disposing)
+            {
                 _dropoutGenerator.Dispose();
+                _dropoutRateScalar.Dispose();
+                _dropoutScale.Dispose();
+            }
             base.Dispose(disposing);
         }
     }

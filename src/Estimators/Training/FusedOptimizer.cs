@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm
@@ -11,6 +12,15 @@ namespace MLNet.BatchNorm
     /// where TorchSharp's optimizers run several small ops, and make several managed wrappers, per parameter tensor:
     /// for the small networks of tabular data the steps are bound by such per-op overhead. The arithmetic is
     /// TorchSharp's (PyTorch's) op for op, element for element, so the results are the same bit for bit.
+    /// <para>
+    /// Every number passed to an op, the alpha of 1 that add_ would otherwise make for itself included, is an explicit
+    /// <see cref="Scalar"/> that lives until the op returns: here the constant ones for the optimizer's lifetime, the
+    /// per-step ones in a using. TorchSharp converts a bare number to a Scalar implicitly, whose native copy only its
+    /// finalizer frees, and nothing keeps that Scalar alive during the native call: a garbage collection caused by
+    /// another thread can finalize it mid-call, and the op then reads freed, possibly reused memory (seen as "For
+    /// integral input tensors, argument alpha must not be a floating point number" or "Unknown scalar type", or as a
+    /// wrong value). The same holds in the network and the loss.
+    /// </para>
     /// </summary>
     internal sealed class FusedOptimizer : IDisposable
     {
@@ -20,8 +30,14 @@ namespace MLNet.BatchNorm
         private const double AdamEpsilon = 1e-8;
 
         private readonly BnMlpOptimizer _kind;
-        private readonly double _momentum;
-        private readonly double _weightDecay;
+        private readonly Scalar _one = 1.ToScalar();
+        private readonly Scalar _momentum;
+        private readonly Scalar _weightDecay;
+        private readonly Scalar _beta1 = Beta1.ToScalar();
+        private readonly Scalar _beta2 = Beta2.ToScalar();
+        private readonly Scalar _oneMinusBeta1 = (1 - Beta1).ToScalar();
+        private readonly Scalar _oneMinusBeta2 = (1 - Beta2).ToScalar();
+        private readonly Scalar _adamEpsilon = AdamEpsilon.ToScalar();
         private readonly Tensor _parameters;
         private readonly Tensor _gradients;
         private readonly Tensor _firstMoments;
@@ -33,8 +49,8 @@ namespace MLNet.BatchNorm
         public FusedOptimizer(nn.Module network, BnMlpOptimizer kind, double learningRate, double momentum, double weightDecay)
         {
             _kind = kind;
-            _momentum = momentum;
-            _weightDecay = weightDecay;
+            _momentum = momentum.ToScalar();
+            _weightDecay = weightDecay == 0 ? null : weightDecay.ToScalar();
             LearningRate = learningRate;
             var parameters = network.parameters().ToArray();
             long total = parameters.Sum(p => p.numel());
@@ -76,31 +92,43 @@ namespace MLNet.BatchNorm
         {
             using var noGrad = no_grad();
             _steps++;
-            if (_weightDecay != 0)
+            if (_weightDecay != null)
                 _gradients.add_(_parameters, alpha: _weightDecay);
             switch (_kind)
             {
                 case BnMlpOptimizer.Sgd:
-                    _parameters.add_(_gradients, alpha: -LearningRate);
+                {
+                    using var step = (-LearningRate).ToScalar();
+                    _parameters.add_(_gradients, alpha: step);
                     break;
+                }
                 case BnMlpOptimizer.SgdMomentum:
+                {
                     // PyTorch starts the momentum buffer as the first gradient: 0 * momentum + gradient is that gradient.
-                    _firstMoments.mul_(_momentum).add_(_gradients);
-                    _parameters.add_(_firstMoments, alpha: -LearningRate);
+                    _firstMoments.mul_(_momentum).add_(_gradients, alpha: _one);
+                    using var step = (-LearningRate).ToScalar();
+                    _parameters.add_(_firstMoments, alpha: step);
                     break;
+                }
                 default:
+                {
                     double biasCorrection1 = 1 - Math.Pow(Beta1, _steps);
                     double biasCorrection2 = 1 - Math.Pow(Beta2, _steps);
-                    _firstMoments.mul_(Beta1).add_(_gradients, alpha: 1 - Beta1);
-                    _secondMoments.mul_(Beta2).addcmul_(_gradients, _gradients, value: 1 - Beta2);
-                    var denominator = _scratch.copy_(_secondMoments).sqrt_().div_(Math.Sqrt(biasCorrection2)).add_(AdamEpsilon);
-                    _parameters.addcdiv_(_firstMoments, denominator, value: -LearningRate / biasCorrection1);
+                    _firstMoments.mul_(_beta1).add_(_gradients, alpha: _oneMinusBeta1);
+                    _secondMoments.mul_(_beta2).addcmul_(_gradients, _gradients, value: _oneMinusBeta2);
+                    using var secondCorrection = Math.Sqrt(biasCorrection2).ToScalar();
+                    var denominator = _scratch.copy_(_secondMoments).sqrt_().div_(secondCorrection).add_(_adamEpsilon, alpha: _one);
+                    using var step = (-LearningRate / biasCorrection1).ToScalar();
+                    _parameters.addcdiv_(_firstMoments, denominator, value: step);
                     break;
+                }
             }
         }
 
         public void Dispose()
         {
+            foreach (var scalar in new[] { _one, _momentum, _weightDecay, _beta1, _beta2, _oneMinusBeta1, _oneMinusBeta2, _adamEpsilon })
+                scalar?.Dispose();
             _parameters.Dispose();
             _gradients.Dispose();
             _firstMoments?.Dispose();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -48,14 +49,22 @@ namespace MLNet.BatchNorm
                 F.binary_cross_entropy_with_logits(outputs.view(-1), labels, reduction: reduction);
 
             // Predicted true when the logit is positive, as ML.NET's binary scorer thresholds the score at 0.
-            public override Tensor CorrectCount(Tensor outputs, Tensor labels) => outputs.view(-1).gt(0).eq(labels.gt(0.5)).sum();
+            public override Tensor CorrectCount(Tensor outputs, Tensor labels)
+            {
+                // Explicit Scalars, alive until the ops return: see FusedOptimizer on implicitly converted numbers.
+                using var zero = 0.ToScalar();
+                using var half = 0.5.ToScalar();
+                return outputs.view(-1).gt(zero).eq(labels.gt(half)).sum();
+            }
 
             public override Tensor TrainingWeights(Tensor labels, Tensor exampleWeights)
             {
                 if (positiveClassWeight == 1)
                     return exampleWeights;
                 // 1 for a negative row, the positive class weight for a positive one.
-                var classWeights = labels.mul(positiveClassWeight - 1).add_(1);
+                using var excess = (positiveClassWeight - 1).ToScalar();
+                using var one = 1.ToScalar();
+                var classWeights = labels.mul(excess).add_(one, one);
                 return exampleWeights is null ? classWeights : classWeights.mul_(exampleWeights);
             }
         }
