@@ -76,9 +76,10 @@ namespace MLNet.BatchNorm
 
         /// <summary>
         /// One pass over the rows of <paramref name="features"/>, <paramref name="labels"/> and <paramref name="weights"/>
-        /// (the whole data, or one streamed window): cut by <paramref name="pass"/>, each batch gathered by index (the features by a
-        /// <see cref="RowGatherer"/>, one batch ahead) inside a dispose scope of its own. Batches are numbered from <paramref name="number"/> + 1; with
-        /// <paramref name="wholePass"/> these are all the pass's rows, so each batch also carries the pass's batch count.
+        /// (the whole data, or one streamed window): cut by <paramref name="pass"/>, each batch gathered by index (the
+        /// features by a <see cref="RowGatherer"/>, into a buffer the batches share) inside a dispose scope of its own.
+        /// Batches are numbered from <paramref name="number"/> + 1; with <paramref name="wholePass"/> these are all the
+        /// pass's rows, so each batch also carries the pass's batch count.
         /// </summary>
         private protected static void ForEachBatchOf(Tensor features, Tensor labels, Tensor weights, BatchPass pass, Random random,
             FitCancellation cancellation, bool wholePass, ref int number, Action<TrainingBatch> step)
@@ -89,17 +90,12 @@ namespace MLNet.BatchNorm
             long[] rowOrder = pass.Shuffle ? BatchPlan.RandomOrder(rows, random) : BatchPlan.InOrder(rows);
             using var order = tensor(rowOrder, [rows]);
             using var gatherer = new RowGatherer(features, rowOrder, batches.Max(batch => batch.Length));
-            gatherer.Start(0, batches[0].Start, batches[0].Length);
-            for (int k = 0; k < batches.Count; k++)
+            foreach (var (start, length) in batches)
             {
                 cancellation.ThrowIfCancelled();
                 using var scope = NewDisposeScope();
-                var (start, length) = batches[k];
-                var batchFeatures = gatherer.Take(k % 2, length);
-                if (k + 1 < batches.Count)
-                    gatherer.Start((k + 1) % 2, batches[k + 1].Start, batches[k + 1].Length);
                 var index = order.narrow(0, start, length);
-                step(new TrainingBatch(batchFeatures, labels.index_select(0, index), weights?.index_select(0, index), ++number, count));
+                step(new TrainingBatch(gatherer.Gather(start, length), labels.index_select(0, index), weights?.index_select(0, index), ++number, count));
             }
         }
 
