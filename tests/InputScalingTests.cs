@@ -290,7 +290,11 @@ namespace MLNet.BatchNorm.Tests
         [InlineData(1_000_000, 0, 2000)]
         [InlineData(100, 2, 500)]
         [InlineData(1_000_000, 2, 500)]
-        public void SmallDataGetsMoreStepsExceptWithTwoClasses(long rows, int classes, int steps)
+        [InlineData(16_000, 11, 4000)]
+        [InlineData(16_000, 26, 6000)]
+        [InlineData(1000, 26, 6000)]
+        [InlineData(1000, 19, 4000)]
+        public void SmallDataAndManyClassesGetMoreStepsExceptWithTwoClasses(long rows, int classes, int steps)
         {
             Assert.Equal(steps, BnMlpOptionsBase.Defaults.StepsFor(rows, classes));
         }
