@@ -24,6 +24,8 @@ namespace MLNet.BatchNorm
         /// <param name="largestBatch">The most rows of any batch of the pass.</param>
         public RowGatherer(Tensor features, long[] order, int largestBatch)
         {
+            if (!features.is_contiguous())
+                throw new ArgumentException("The rows must be contiguous: they are copied by address.", nameof(features));
             int featureCount = (int)features.shape[1];
             _rowBytes = featureCount * sizeof(float);
             _source = NativeRows.Address(features);
