@@ -67,7 +67,7 @@ namespace MLNet.BatchNorm.Bench
         {
             var defaults = new TimeToAccuracy.Settings();
             var quick = Quick();
-            var epochs = new Option<int?>("--epochs") { Description = "Epochs [default: 19, 8 with --quick]." };
+            var epochs = new Option<int?>("--epochs") { Description = $"Epochs [default: {TimeToAccuracy.Settings.DefaultEpochs}, {TimeToAccuracy.Settings.QuickEpochs} with --quick]." };
             var hidden = new Option<int[]>("--hidden")
             {
                 Description = "Hidden layer sizes, comma-separated.", HelpName = "N,N",

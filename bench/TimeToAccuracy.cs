@@ -23,9 +23,13 @@ namespace MLNet.BatchNorm.Bench
     {
         private const int ValidationRows = 10_000;
 
-        /// <summary>The configuration; the defaults are the best one found (Epochs: 19, or 8 when Quick).</summary>
+        /// <summary>The configuration; the defaults are the best one found (Epochs: <see cref="DefaultEpochs"/>, or
+        /// <see cref="QuickEpochs"/> when Quick).</summary>
         public sealed record Settings
         {
+            public const int DefaultEpochs = 19;
+            public const int QuickEpochs = 8;
+
             public bool Quick { get; init; }
             public bool Select { get; init; }
             public int? Epochs { get; init; }
@@ -48,7 +52,7 @@ namespace MLNet.BatchNorm.Bench
                 Console.Error.WriteLine($"Fashion-MNIST is not in {Digits.FashionDirectory}: sudo apt-get install dataset-fashion-mnist");
                 return 3;
             }
-            int epochs = settings.Epochs ?? (settings.Quick ? 8 : 19);
+            int epochs = settings.Epochs ?? (settings.Quick ? Settings.QuickEpochs : Settings.DefaultEpochs);
             var (allTrainRows, testRows) = Digits.LoadFashion();
             var shuffled = (Digit[])allTrainRows.Clone();
             new Random(1).Shuffle(shuffled);
