@@ -41,9 +41,10 @@ namespace MLNet.BatchNorm.Tests
         [Fact]
         public void ExactMeanOfTheFirstLayerIsTheMeanOverAllRowsWhateverTheBatches()
         {
-            // Equal-size batches: the average of the batch means of W x is the mean of W x over all rows.
+            // Equal-size batches: the average of the batch means of W x is the mean of W x over all rows. Seven batches,
+            // so the pass's two halves (three and four batches) must be merged weighted by their batch counts.
             var ml = new MLContext(seed: 4);
-            var rows = TestData.Blobs(rows: 120, classes: 3, seed: 4, features: 6);
+            var rows = TestData.Blobs(rows: 140, classes: 3, seed: 4, features: 6);
             var options = new BnMlpTrainer.Options { HiddenLayerSizes = [5], BatchSize = 20, NumberOfEpochs = 3 };
             var model = TestData.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 6))).LastTransformer.Model;
             var layer = model.Layers[0];

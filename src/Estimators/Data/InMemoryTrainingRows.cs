@@ -1,4 +1,5 @@
 using System;
+using System.Threading.Tasks;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
@@ -101,6 +102,53 @@ namespace MLNet.BatchNorm
         {
             int number = 0;
             ForEachBatchOf(Features, Labels, Weights, pass, random, cancellation, wholePass: true, ref number, step);
+        }
+
+        /// <summary>
+        /// The first half of the pass's batches in half 0, the rest in half 1, the second half on another core when
+        /// libtorch computes on one thread (on more, the two would compete for the cores) and the machine has another
+        /// core. The halves never depend on that, so a computation that merges them in order gives the same bits anyway.
+        /// </summary>
+        public override void ForEachFeatureBatchInHalves(BatchPass pass, Random random, FitCancellation cancellation, Action<int, Tensor, int> step)
+        {
+            int rows = (int)RowCount;
+            var batches = BatchPlan.Create(rows, pass);
+            long[] order = pass.Shuffle ? BatchPlan.RandomOrder(rows, random) : BatchPlan.InOrder(rows);
+            int half = batches.Count / 2;
+
+            void Run(int number, int first, int end)
+            {
+                using var noGrad = no_grad();
+                using var gatherer = new RowGatherer(Features, order, pass.BatchSize);
+                for (int b = first; b < end; b++)
+                {
+                    cancellation.ThrowIfCancelled();
+                    using var scope = NewDisposeScope();
+                    step(number, gatherer.Gather(batches[b].Start, batches[b].Length), b - first + 1);
+                }
+            }
+
+            if (half == 0 || get_num_threads() > 1 || Environment.ProcessorCount < 2)
+            {
+                Run(0, 0, half);
+                Run(1, half, batches.Count);
+                return;
+            }
+            var other = Task.Run(() =>
+            {
+                // libtorch keeps a thread count per thread: this pool thread's may be another Fit's.
+                set_num_threads(1);
+                Run(1, half, batches.Count);
+            });
+            try
+            {
+                Run(0, 0, half);
+            }
+            finally
+            {
+                // The original exception (a cancellation stays an OperationCanceledException), after the other half stopped.
+                other.GetAwaiter().GetResult();
+            }
         }
 
         /// <summary>

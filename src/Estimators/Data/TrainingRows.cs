@@ -45,6 +45,17 @@ namespace MLNet.BatchNorm
         /// own, so its tensors are freed when the step returns.</summary>
         public abstract void ForEachBatch(BatchPass pass, Random random, FitCancellation cancellation, Action<TrainingBatch> step);
 
+        /// <summary>
+        /// One pass over the features alone, without gradients, its batches in two halves: <paramref name="step"/> gets
+        /// (half, features, the batch's 1-based number in its half). Rows in memory: the first half of the batches, then
+        /// the rest (see <see cref="InMemoryTrainingRows"/>); streamed rows: every batch in half 0.
+        /// </summary>
+        public virtual void ForEachFeatureBatchInHalves(BatchPass pass, Random random, FitCancellation cancellation, Action<int, Tensor, int> step)
+        {
+            using var noGrad = no_grad();
+            ForEachBatch(pass, random, cancellation, batch => step(0, batch.Features, batch.Number));
+        }
+
         public abstract void Dispose();
 
         /// <summary>Reads <paramref name="data"/> into native memory, or prepares to stream it when its features take more

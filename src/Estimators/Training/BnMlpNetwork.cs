@@ -75,22 +75,60 @@ namespace MLNet.BatchNorm
             return _output.forward(x);
         }
 
+        /// <summary>Zeroed running statistics shaped like the BN layers' (the input's first): a mean and a variance per
+        /// layer, for <see cref="AccumulatePopulationStatistics"/>.</summary>
+        public Tensor[] NewStatisticsAverages() =>
+            BatchNorms().SelectMany(norm => new[] { zeros_like(norm.running_mean), zeros_like(norm.running_var) }).ToArray();
+
         /// <summary>
         /// One batch through the network as in training (batch statistics, no dropout, no gradient), each BN layer
-        /// folding its batch mean and unbiased batch variance into its running statistics as the plain average over
-        /// batches 1 to <paramref name="batchNumber"/>: the normalization and the averaging are one op per layer, so the
-        /// pass costs one forward pass.
+        /// folding its batch mean and unbiased batch variance into <paramref name="averages"/> (from
+        /// <see cref="NewStatisticsAverages"/>) as the plain average over batches 1 to <paramref name="batchNumber"/>:
+        /// the normalization and the averaging are one op per layer, so the pass costs one forward pass.
         /// </summary>
-        public void AccumulatePopulationStatistics(Tensor input, int batchNumber)
+        public void AccumulatePopulationStatistics(Tensor input, Tensor[] averages, int batchNumber)
         {
             // running = (1 - 1/k) running + (1/k) batch is the mean of the first k batches' statistics.
             double weight = 1.0 / batchNumber;
-            var x = input;
-            if (_inputNorm != null)
-                x = Normalize(x, _inputNorm, batchStatistics: true, weight);
+            int next = 0;
+            Tensor Fold(Tensor x, BatchNorm1d norm)
+            {
+                var y = F.batch_norm(x, averages[next], averages[next + 1], norm.weight, norm.bias, training: true, weight, _epsilon);
+                next += 2;
+                return y;
+            }
+            var x = _inputNorm is null ? input : Fold(input, _inputNorm);
             for (int i = 0; i < _hidden.Count && _norms.Count > 0; i++)
-                x = Activate(Normalize(_hidden[i].forward(x), _norms[i], batchStatistics: true, weight));
+                x = Activate(Fold(_hidden[i].forward(x), _norms[i]));
         }
+
+        /// <summary>Sets the population statistics to the mean of <paramref name="parts"/>' averages (from
+        /// <see cref="AccumulatePopulationStatistics"/>) weighted by their numbers of batches, in double; one part is
+        /// copied exactly.</summary>
+        public void SetPopulationStatistics(IReadOnlyList<(Tensor[] Averages, int Batches)> parts)
+        {
+            int total = parts.Sum(part => part.Batches), index = 0;
+            foreach (var norm in BatchNorms())
+            {
+                Merge(norm.running_mean, index++);
+                Merge(norm.running_var, index++);
+            }
+
+            void Merge(Tensor statistic, int at)
+            {
+                var sums = new double[statistic.shape[0]];
+                foreach (var (averages, batches) in parts)
+                {
+                    var values = averages[at].data<float>();
+                    for (int unit = 0; unit < sums.Length; unit++)
+                        sums[unit] += batches * (double)values[unit];
+                }
+                using var merged = tensor(sums.Select(sum => (float)(sum / total)).ToArray());
+                statistic.copy_(merged);
+            }
+        }
+
+        private IEnumerable<BatchNorm1d> BatchNorms() => _inputNorm is null ? _norms : _norms.Prepend(_inputNorm);
 
         /// <summary>
         /// <see cref="BatchNorm1d"/>'s normalization, with batch statistics folded into the running ones with weight
