@@ -19,7 +19,7 @@ namespace MnistPipeline
         public string PlotsDirectory { get; init; }
         public string RegressionDirectory { get; init; }
         public int? SearchBudgetSeconds { get; init; }
-        public int SearchTrials { get; init; } = 12;
+        public int? SearchTrials { get; init; }
         public bool Suite { get; init; }
         public bool Tuned { get; init; }
         public int? Seeds { get; init; }

@@ -13,6 +13,7 @@ namespace MnistPipeline
     public static class CompareMode
     {
         private const int DefaultBudgetSeconds = 120;
+        private const int DefaultTrials = 12;
 
         public static int Run(Arguments arguments)
         {
@@ -23,10 +24,11 @@ namespace MnistPipeline
             var test = ml.Data.LoadFromEnumerable(testRows);
 
             int budgetSeconds = arguments.SearchBudgetSeconds ?? DefaultBudgetSeconds;
-            Console.WriteLine($"BnMlp search: up to {arguments.SearchTrials} candidates in {budgetSeconds} s, scored on 20% of the training rows.");
+            int trials = arguments.SearchTrials ?? DefaultTrials;
+            Console.WriteLine($"BnMlp search: up to {trials} candidates in {budgetSeconds} s, scored on 20% of the training rows.");
             var search = new BnMlpSearch(arguments.Seed)
             {
-                MaxTrials = arguments.SearchTrials,
+                MaxTrials = trials,
                 TimeBudget = TimeSpan.FromSeconds(budgetSeconds),
                 TrialFinished = t => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  trial {t.Number,2}: validation accuracy {t.ValidationAccuracy:P2}, Fit {t.FitSeconds,5:F1} s  {t.Configuration}")),

@@ -39,7 +39,8 @@ namespace MnistPipeline
         private static readonly Option<bool> Compare = new("--compare") { Description = "Mode: search BnMlp options on the training rows, then compare against ML.NET's trainers on the test rows." };
         private static readonly Option<int?> Budget = Positive<int?>("--budget",
             "--compare: time budget of the search, in seconds [default: 120]; with --suite --tuned: per contender and outer fold [default: 10].");
-        private static readonly Option<int> Trials = Positive<int>("--trials", "--compare: most candidates the search tries.", 12);
+        private static readonly Option<int?> Trials = Positive<int?>("--trials",
+            "--compare: most candidates the search tries [default: 12]; with --suite --tuned: per contender and outer fold [default: as many as the budget allows].");
         private static readonly Option<bool> Suite = new("--suite") { Description = "--compare: run the tabular suite instead of the digits." };
         private static readonly Option<bool> Tuned = new("--tuned") { Description = "--compare --suite: add a searched BnMlp contender per data set." };
         private static readonly Option<int?> Seeds = Positive<int?>("--seeds", "--compare --suite: number of seeds per data set, from --seed on [default: 3].");

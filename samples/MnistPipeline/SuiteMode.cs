@@ -31,7 +31,7 @@ namespace MnistPipeline
             }
             string kind = arguments.Tuned ? "tuned" : "defaults";
             Console.WriteLine($"Tabular suite ({suite.Directory}): {sets.Length} data sets, 5-fold CV, seeds {string.Join(",", seeds)}, " +
-                (arguments.Tuned ? $"tuned: {budget.TotalSeconds:F0} s of random search per contender and outer fold." : "ML.NET defaults."));
+                (arguments.Tuned ? $"tuned: random search of {(arguments.SearchTrials is int trials ? $"at most {trials} candidates in " : "")}{budget.TotalSeconds:F0} s per contender and outer fold." : "ML.NET defaults."));
             Directory.CreateDirectory(arguments.OutputDirectory);
             string stem = Path.Combine(arguments.OutputDirectory, $"tabular-{kind}");
             void Write(TabularLeaderboard board)
@@ -49,6 +49,8 @@ namespace MnistPipeline
                     : DefaultContenders.Tabular,
                 Tune = arguments.Tuned,
                 SearchBudget = budget,
+                // A count of candidates, under a budget long enough never to stop them, makes the table independent of the machine's load.
+                MaxTrials = arguments.SearchTrials ?? int.MaxValue,
                 DataSetFinished = Write,
                 FoldFinished = r => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {r.DataSet} seed {r.Seed} fold {r.Fold}: {r.Contender,-10} {r.Score:F4}  Fit {r.FitSeconds,6:F2} s{(arguments.Tuned ? $"  {r.Trials} trials, {r.Hyperparameters}" : "")}")),
