@@ -321,7 +321,9 @@ namespace MLNet.BatchNorm
         /// <see cref="Defaults.NumberOfThreads"/>. TorchSharp's thread count is one setting for the whole process, and the
         /// results depend on it: Fits running at the same time with the same count run together, while a Fit with another
         /// count waits until they have finished (and they for it), so each gets exactly its own count. A Fit with null
-        /// waits for nothing and trains with whatever count is in force.</summary>
+        /// waits for nothing and trains with whatever count is in force. With one thread, input scaling and the exact
+        /// statistics pass still run the two halves of their rows on two cores where the machine has them (the halves
+        /// are fixed, so the model is the same on one core).</summary>
         public int? NumberOfThreads = Defaults.NumberOfThreads;
 
         /// <summary>Stops training: Fit throws <see cref="OperationCanceledException"/> within one batch (as it does after

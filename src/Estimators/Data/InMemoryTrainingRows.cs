@@ -1,5 +1,4 @@
 using System;
-using System.Threading.Tasks;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
@@ -115,9 +114,12 @@ namespace MLNet.BatchNorm
             var batches = BatchPlan.Create(rows, pass);
             long[] order = pass.Shuffle ? BatchPlan.RandomOrder(rows, random) : BatchPlan.InOrder(rows);
             int half = batches.Count / 2;
+            int threads = get_num_threads();
 
             void Run(int number, int first, int end)
             {
+                // libtorch keeps a thread count per thread: a pool thread's may be another Fit's.
+                set_num_threads(threads);
                 using var noGrad = no_grad();
                 using var gatherer = new RowGatherer(Features, order, pass.BatchSize);
                 for (int b = first; b < end; b++)
@@ -128,27 +130,7 @@ namespace MLNet.BatchNorm
                 }
             }
 
-            if (half == 0 || get_num_threads() > 1 || Environment.ProcessorCount < 2)
-            {
-                Run(0, 0, half);
-                Run(1, half, batches.Count);
-                return;
-            }
-            var other = Task.Run(() =>
-            {
-                // libtorch keeps a thread count per thread: this pool thread's may be another Fit's.
-                set_num_threads(1);
-                Run(1, half, batches.Count);
-            });
-            try
-            {
-                Run(0, 0, half);
-            }
-            finally
-            {
-                // The original exception (a cancellation stays an OperationCanceledException), after the other half stopped.
-                other.GetAwaiter().GetResult();
-            }
+            Halves.Run(() => Run(0, 0, half), () => Run(1, half, batches.Count), atOnce: half > 0 && threads == 1 && Environment.ProcessorCount >= 2);
         }
 
         /// <summary>

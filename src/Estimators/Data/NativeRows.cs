@@ -1,7 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Threading.Tasks;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm
@@ -88,22 +87,8 @@ namespace MLNet.BatchNorm
             long count = rows.shape[0], half = count / 2;
             using var first = rows.narrow(0, 0, half);
             using var second = rows.narrow(0, half, count - half);
-            if (count * rows.shape[1] * sizeof(float) < 2 * BlockBytes || Environment.ProcessorCount < 2)
-            {
-                action(first, 0);
-                action(second, 1);
-                return;
-            }
-            var other = Task.Run(() => action(second, 1));
-            try
-            {
-                action(first, 0);
-            }
-            finally
-            {
-                // The original exception (a cancellation stays an OperationCanceledException), after the other half stopped.
-                other.GetAwaiter().GetResult();
-            }
+            Halves.Run(() => action(first, 0), () => action(second, 1),
+                atOnce: count * rows.shape[1] * sizeof(float) >= 2 * BlockBytes && Environment.ProcessorCount >= 2);
         }
 
         [DllImport("libc", EntryPoint = "madvise")]
