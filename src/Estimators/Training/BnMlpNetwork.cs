@@ -62,12 +62,12 @@ namespace MLNet.BatchNorm
 
         public override Tensor forward(Tensor input)
         {
-            var x = _inputNorm is null ? input : Normalize(input, _inputNorm, training, _momentum);
+            var x = _inputNorm is null ? input : Normalize(input, _inputNorm);
             for (int i = 0; i < _hidden.Count; i++)
             {
                 x = _hidden[i].forward(x);
                 if (_norms.Count > 0)
-                    x = Normalize(x, _norms[i], training, _momentum);
+                    x = Normalize(x, _norms[i]);
                 x = Activate(x);
                 if (training && _dropoutRate > 0)
                     x = Dropout(x);
@@ -131,13 +131,13 @@ namespace MLNet.BatchNorm
         private IEnumerable<BatchNorm1d> BatchNorms() => _inputNorm is null ? _norms : _norms.Prepend(_inputNorm);
 
         /// <summary>
-        /// <see cref="BatchNorm1d"/>'s normalization, with batch statistics folded into the running ones with weight
-        /// <paramref name="momentum"/>, or with the running statistics. Called as a function rather than through
+        /// <see cref="BatchNorm1d"/>'s normalization: in training, with batch statistics folded into the running ones
+        /// with the network's momentum; else with the running statistics. Called as a function rather than through
         /// <c>BatchNorm1d.forward</c>, which also counts the batches (<c>num_batches_tracked.add_(1)</c>, one native op
         /// more per layer and step) for a momentum of null, which this network never has (the decay is in [0, 1)).
         /// </summary>
-        private Tensor Normalize(Tensor x, BatchNorm1d norm, bool batchStatistics, double momentum) =>
-            F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, batchStatistics, momentum, _epsilon);
+        private Tensor Normalize(Tensor x, BatchNorm1d norm) =>
+            F.batch_norm(x, norm.running_mean, norm.running_var, norm.weight, norm.bias, training, _momentum, _epsilon);
 
         /// <summary>Sets every weight, bias, batch-normalization scale, shift and population statistic from
         /// <paramref name="model"/>, whose architecture <see cref="WarmStart.CheckArchitecture"/> has checked.</summary>
