@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
@@ -114,6 +115,8 @@ namespace MLNet.BatchNorm
             var batches = BatchPlan.Create(rows, pass);
             long[] order = pass.Shuffle ? BatchPlan.RandomOrder(rows, random) : BatchPlan.InOrder(rows);
             int half = batches.Count / 2;
+            // A merged last batch can exceed the batch size (BatchPass.AvoidSingleRowBatch).
+            int largestBatch = batches.Max(batch => batch.Length);
             int threads = get_num_threads();
 
             void Run(int number, int first, int end)
@@ -121,7 +124,7 @@ namespace MLNet.BatchNorm
                 // libtorch keeps a thread count per thread: a pool thread's may be another Fit's.
                 set_num_threads(threads);
                 using var noGrad = no_grad();
-                using var gatherer = new RowGatherer(Features, order, pass.BatchSize);
+                using var gatherer = new RowGatherer(Features, order, largestBatch);
                 for (int b = first; b < end; b++)
                 {
                     cancellation.ThrowIfCancelled();
