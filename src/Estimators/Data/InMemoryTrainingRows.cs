@@ -61,8 +61,17 @@ namespace MLNet.BatchNorm
             try
             {
                 long rows;
-                using (var cursor = data.GetRowCursor(reader.Columns))
+                var populating = NativeRows.PopulateInBackground(features);
+                try
+                {
+                    using var cursor = data.GetRowCursor(reader.Columns);
                     rows = reader.Read(cursor, features, long.MaxValue);
+                }
+                finally
+                {
+                    // The kernel may still be mapping pages of the buffer, which must not be freed under it.
+                    populating.Wait();
+                }
                 reader.CheckAllRows(ch, rows);
                 var result = new InMemoryTrainingRows(
                     rows == rowCapacity ? features : features.narrow(0, 0, rows),

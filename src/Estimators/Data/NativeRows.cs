@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading.Tasks;
 using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm
@@ -20,6 +21,11 @@ namespace MLNet.BatchNorm
 
         /// <summary>Linux's <c>MADV_HUGEPAGE</c>.</summary>
         private const int AdviseHugePage = 14;
+
+        /// <summary>Linux's <c>MADV_POPULATE_WRITE</c> (kernel 5.14 and later).</summary>
+        private const int AdvisePopulateWrite = 23;
+
+        private const long PageBytes = 4096;
 
         /// <summary>
         /// An uninitialized [<paramref name="rows"/>, <paramref name="features"/>] float32 tensor for rows about to be read.
@@ -48,6 +54,37 @@ namespace MLNet.BatchNorm
                 }
             }
             return values;
+        }
+
+        /// <summary>
+        /// Starts mapping the pages of <paramref name="rows"/> on another core, for the loop about to write them all. On a
+        /// virtual machine the first touch of fresh memory also waits for the host to back it: in a C probe on a 2-core VM,
+        /// 188 MB (huge pages advised) took 450-550 ms to write after an idle pause, and 165-245 ms with this running
+        /// beside; two threads populating instead of one did not go faster. <c>madvise(MADV_POPULATE_WRITE)</c> maps pages
+        /// without writing to them, so it never races with the values written meanwhile. The caller waits for the task
+        /// before freeing the tensor. The task does nothing where there is nothing to gain (not Linux, one core, a buffer
+        /// under 4 MB) or the kernel lacks the advice.
+        /// </summary>
+        public static Task PopulateInBackground(Tensor rows)
+        {
+            long bytes = rows.NumberOfElements * sizeof(float);
+            if (!OperatingSystem.IsLinux() || Environment.ProcessorCount < 2 || bytes < 2 * HugePageBytes)
+                return Task.CompletedTask;
+            long start = Address(rows);
+            long first = (start + PageBytes - 1) & ~(PageBytes - 1);
+            long end = (start + bytes) & ~(PageBytes - 1);
+            return Task.Run(() =>
+            {
+                try
+                {
+                    // Advice only: when it fails the writer faults the pages in itself, as it would without it.
+                    _ = madvise((nint)first, (nuint)(end - first), AdvisePopulateWrite);
+                }
+                catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+                {
+                    // A C library without madvise: the writer maps the pages.
+                }
+            });
         }
 
         /// <summary>The address of the first value of <paramref name="rows"/> (contiguous), without unsafe code.</summary>
