@@ -37,6 +37,7 @@ namespace MLNet.BatchNorm.Bench
             ["steps500-cosine"] = (o, rows) => { o.NumberOfEpochs = EpochsForSteps(rows, 500); o.LearningRateSchedule = LearningRateSchedule.Cosine; },
             ["dropout0.4"] = (o, _) => o.DropoutRate = 0.4f,
             ["weight-decay"] = (o, _) => o.WeightDecay = 1e-3f,
+            ["ensemble3"] = (o, _) => o.EnsembleSize = 3,
         };
 
         /// <summary>The variants compared when none are named.</summary>

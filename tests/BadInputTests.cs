@@ -235,6 +235,8 @@ namespace MLNet.BatchNorm.Tests
             { "Activation", o => o.Activation = (BnMlpActivation)42 },
             { "LabelColumnName", o => o.LabelColumnName = " " },
             { "MemoryBudgetMegabytes", o => o.MemoryBudgetMegabytes = 0 },
+            { "EnsembleSize", o => o.EnsembleSize = 0 },
+            { "EnsembleSize", o => { o.EnsembleSize = 2; o.BatchNormOnInput = true; } },
             { "InitialBias", o => o.InitialBias = float.PositiveInfinity },
         };
 

@@ -105,6 +105,18 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        public void AnEnsembleCannotContinueFromAModel()
+        {
+            var (ml, data) = KeyedBlobs();
+            var options = Options(epochs: 1);
+            options.BatchNormOnInput = false;
+            var start = ml.MulticlassClassification.Trainers.BnMlp(options).Fit(data);
+            options.EnsembleSize = 2;
+            var error = Assert.Throws<InvalidOperationException>(() => ml.MulticlassClassification.Trainers.BnMlp(options).Fit(data, start.Model));
+            Assert.Contains("EnsembleSize is 2", error.Message);
+        }
+
+        [Fact]
         public void ARegressorContinuesFromItsModelToo()
         {
             var ml = new MLContext(seed: 1);

@@ -175,6 +175,9 @@ namespace MLNet.BatchNorm
             /// <summary>Biases start at 0.</summary>
             public const float InitialBias = 0f;
 
+            /// <summary>One network.</summary>
+            public const int EnsembleSize = 1;
+
             /// <summary>2048 MB of training rows in memory; larger data is streamed.</summary>
             public const int MemoryBudgetMegabytes = 2048;
 
@@ -279,6 +282,17 @@ namespace MLNet.BatchNorm
         [TuningRange(5, 30)]
         public int? NumberOfEpochs;
 
+        /// <summary>
+        /// Networks trained one after the other, each from its own initial weights and row order, whose outputs
+        /// (logits, or the regression value) are averaged; at least 1. The model holds them as one network with each
+        /// hidden layer EnsembleSize times as wide and block-diagonal beyond the first, so scoring, saving and ONNX export
+        /// work as for one network. Training takes EnsembleSize times as long, and scoring does up to EnsembleSize²
+        /// times the work of the hidden-to-hidden products. On small noisy data three networks scored higher than one
+        /// (development seeds of the tabular suite: DNA accuracy +0.9 points, Sonar AUC +0.007; see docs/options.md).
+        /// Cannot be combined with <see cref="BatchNormOnInput"/> or a warm start. Default 1.
+        /// </summary>
+        public int EnsembleSize = Defaults.EnsembleSize;
+
         /// <summary>Draw a new row order every epoch (from the <c>MLContext</c> seed). Default true.</summary>
         public bool ShuffleEachEpoch = Defaults.ShuffleEachEpoch;
 
@@ -370,6 +384,10 @@ namespace MLNet.BatchNorm
             CheckUnitInterval(ValidationFraction, nameof(ValidationFraction));
             if (EarlyStoppingPatience < 0)
                 throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Use 0 for no early stopping, or a number of epochs.");
+            if (EnsembleSize < 1)
+                throw new ArgumentOutOfRangeException(nameof(EnsembleSize), EnsembleSize, "Train at least one network.");
+            if (EnsembleSize > 1 && BatchNormOnInput)
+                throw new ArgumentException($"EnsembleSize {EnsembleSize} cannot be combined with BatchNormOnInput: each network would learn its own input normalization, and the model holds one.", nameof(EnsembleSize));
             if (MemoryBudgetMegabytes < 1)
                 throw new ArgumentOutOfRangeException(nameof(MemoryBudgetMegabytes), MemoryBudgetMegabytes, "The memory budget must be at least 1 MB.");
             if (ProgressInterval <= TimeSpan.Zero)

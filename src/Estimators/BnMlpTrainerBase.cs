@@ -128,25 +128,40 @@ namespace MLNet.BatchNorm
                 var plan = new TrainingPlan(_options.BatchSizeFor(data.RowCount), _options.NumberOfEpochsFor(data.RowCount, Classes(data)));
                 ch.Info($"{data.RowCount} training rows: batches of {plan.BatchSize}, {plan.NumberOfEpochs} epochs" +
                     $"{(_options.BatchSize is null || _options.NumberOfEpochs is null ? " (size-aware defaults)" : "")}.");
-                using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, _options, random);
-                if (initial != null)
-                    network.CopyFrom(initial);
                 var clock = Stopwatch.StartNew();
-                bool statisticsAreFinal = Train(ch, network, data, validation, plan, random, cancellation);
-                if (network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact && !statisticsAreFinal)
+                var members = new BnMlpModelParameters[_options.EnsembleSize];
+                for (int member = 0; member < members.Length; member++)
                 {
-                    var statistics = Stopwatch.StartNew();
-                    ExactPopulationStatistics.Estimate(network, data, plan.BatchSize, random, cancellation);
-                    ch.Info($"Population statistics (exact pass) took {statistics.Elapsed.TotalSeconds:F2} s.");
+                    if (members.Length > 1)
+                        ch.Info($"Network {member + 1} of {members.Length}.");
+                    members[member] = TrainNetwork(ch, data, validation, initial, scaling, plan, random, cancellation);
                 }
                 ch.Info($"Trained on {data.RowCount} rows in {clock.Elapsed.TotalSeconds:F2} s.");
-                return CreateTransformer(ExportModel(network, scaling, data), input.Schema);
+                return CreateTransformer(Ensemble.Merge(members), input.Schema);
             }
             finally
             {
                 data?.Dispose();
                 validation?.Dispose();
             }
+        }
+
+        /// <summary>Trains one network from fresh initial weights (or <paramref name="initial"/>'s) and returns its model
+        /// with its population statistics.</summary>
+        private BnMlpModelParameters TrainNetwork(IChannel ch, TrainingRows data, InMemoryTrainingRows validation, BnMlpModelParameters initial,
+            InputScalingParameters scaling, TrainingPlan plan, Random random, FitCancellation cancellation)
+        {
+            using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, _options, random);
+            if (initial != null)
+                network.CopyFrom(initial);
+            bool statisticsAreFinal = Train(ch, network, data, validation, plan, random, cancellation);
+            if (network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact && !statisticsAreFinal)
+            {
+                var statistics = Stopwatch.StartNew();
+                ExactPopulationStatistics.Estimate(network, data, plan.BatchSize, random, cancellation);
+                ch.Info($"Population statistics (exact pass) took {statistics.Elapsed.TotalSeconds:F2} s.");
+            }
+            return ExportModel(network, scaling, data);
         }
 
         /// <summary>The input schema plus the score columns the transformer will add.</summary>

@@ -16,6 +16,8 @@ namespace MLNet.BatchNorm
         public static void CheckArchitecture(IExceptionContext ectx, BnMlpModelParameters model, BnMlpOptionsBase options, int featureCount, int outputCount)
         {
             var differences = new List<string>();
+            if (options.EnsembleSize > 1)
+                differences.Add($"EnsembleSize is {options.EnsembleSize}, and a warm start continues one network");
             if (model.InputCount != featureCount)
                 differences.Add($"the model reads {model.InputCount} features, the training data has {featureCount}");
             if (model.OutputCount != outputCount)

@@ -1,0 +1,88 @@
+using System;
+using System.Linq;
+using Microsoft.ML;
+using Microsoft.ML.Transforms;
+using MLNet.BatchNorm.TestSupport;
+using Xunit;
+
+namespace MLNet.BatchNorm.Tests
+{
+    /// <summary><see cref="BnMlpOptionsBase.EnsembleSize"/>: networks trained independently, held as one wider network
+    /// that outputs the mean of theirs.</summary>
+    public sealed class EnsembleTests
+    {
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void TheMergedNetworkOutputsTheMeanOfItsMembersOutputs(bool batchNorm)
+        {
+            var members = Enumerable.Range(0, 3).Select(seed => RandomModel(new Random(seed), batchNorm, [6, 5, 4], features: 7, outputs: 3)).ToArray();
+            var merged = Ensemble.Merge(members);
+            Assert.Equal([18, 15, 12], merged.HiddenLayerSizes);
+            var random = new Random(9);
+            for (int row = 0; row < 20; row++)
+            {
+                var features = Enumerable.Range(0, 7).Select(_ => (float)TestData.Normal(random)).ToArray();
+                double[] expected = new double[3];
+                foreach (var member in members)
+                {
+                    var outputs = ReferenceForward.PreActivations(member, features)[^1];
+                    for (int o = 0; o < 3; o++)
+                        expected[o] += outputs[o] / members.Length;
+                }
+                var actual = ReferenceForward.PreActivations(merged, features)[^1];
+                Assert.Equal(expected, actual, (e, a) => Math.Abs(e - a) <= 1e-5 * (1 + Math.Abs(e)));
+            }
+        }
+
+        [Fact]
+        public void MembersWithoutHiddenLayersAverageTheirWeights()
+        {
+            var members = Enumerable.Range(0, 2).Select(seed => RandomModel(new Random(seed), batchNorm: false, [], features: 4, outputs: 1)).ToArray();
+            var merged = Ensemble.Merge(members);
+            var layer = Assert.Single(merged.Layers);
+            Assert.Equal(4, layer.InputCount);
+            Assert.Equal(members[0].Layers[0].Weights.Zip(members[1].Layers[0].Weights, (a, b) => (a + b) / 2), layer.Weights, (e, a) => Math.Abs(e - a) <= 1e-6);
+        }
+
+        [Fact]
+        public void AFittedEnsembleIsBlockDiagonalAndLearns()
+        {
+            var ml = new MLContext(seed: 1);
+            var raw = TestData.BlobView(ml, rows: 600, classes: 3, seed: 5, features: 6);
+            var data = ml.Data.Cache(ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(raw).Transform(raw));
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [8, 4], NumberOfEpochs = 5, EnsembleSize = 3 };
+            var model = ml.MulticlassClassification.Trainers.BnMlp(options).Fit(data);
+            Assert.Equal([24, 12], model.Model.HiddenLayerSizes);
+            var second = model.Model.Layers[1];
+            for (int unit = 0; unit < 12; unit++)
+            {
+                for (int input = 0; input < 24; input++)
+                {
+                    if (unit / 4 != input / 8)
+                        Assert.Equal(0f, second.Weights[unit * 24 + input]);
+                }
+            }
+            // The members start from different weights: their blocks differ.
+            Assert.NotEqual(second.Weights.Take(8), second.Weights.Skip(4 * 24 + 8).Take(8));
+            var metrics = ml.MulticlassClassification.Evaluate(model.Transform(data));
+            Assert.True(metrics.MicroAccuracy >= 0.9, $"training accuracy {metrics.MicroAccuracy:P1}");
+        }
+
+        private static BnMlpModelParameters RandomModel(Random random, bool batchNorm, int[] hidden, int features, int outputs)
+        {
+            float[] Values(int count, double scale, double offset = 0) =>
+                Enumerable.Range(0, count).Select(_ => (float)(offset + scale * TestData.Normal(random))).ToArray();
+            var layers = new System.Collections.Generic.List<BnMlpLayer>();
+            int inputs = features;
+            foreach (int units in hidden)
+            {
+                var norm = batchNorm ? new BatchNormParameters(Values(units, 0.2, 1), Values(units, 0.3), Values(units, 0.5), Values(units, 0.1, 1).Select(Math.Abs).ToArray(), 1e-5f) : null;
+                layers.Add(new BnMlpLayer(inputs, units, Values(units * inputs, 0.5), batchNorm ? null : Values(units, 0.1), norm, BnMlpActivation.ReLU));
+                inputs = units;
+            }
+            layers.Add(new BnMlpLayer(inputs, outputs, Values(outputs * inputs, 0.5), Values(outputs, 0.1), null, null));
+            return new BnMlpModelParameters(layers);
+        }
+    }
+}
