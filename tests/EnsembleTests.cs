@@ -69,6 +69,16 @@ namespace MLNet.BatchNorm.Tests
             Assert.True(metrics.MicroAccuracy >= 0.9, $"training accuracy {metrics.MicroAccuracy:P1}");
         }
 
+        [Fact]
+        public void ThreeNetworksBelow4096RowsUnlessToldOrContinuingOne()
+        {
+            Assert.Equal(3, new BnMlpTrainer.Options().EnsembleSizeFor(4095, warmStart: false));
+            Assert.Equal(1, new BnMlpTrainer.Options().EnsembleSizeFor(4096, warmStart: false));
+            Assert.Equal(1, new BnMlpTrainer.Options().EnsembleSizeFor(100, warmStart: true));
+            Assert.Equal(1, new BnMlpTrainer.Options { BatchNormOnInput = true }.EnsembleSizeFor(100, warmStart: false));
+            Assert.Equal(5, new BnMlpRegressionTrainer.Options { EnsembleSize = 5 }.EnsembleSizeFor(100_000, warmStart: false));
+        }
+
         private static BnMlpModelParameters RandomModel(Random random, bool batchNorm, int[] hidden, int features, int outputs)
         {
             float[] Values(int count, double scale, double offset = 0) =>

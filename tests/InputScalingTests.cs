@@ -205,16 +205,18 @@ namespace MLNet.BatchNorm.Tests
                 options.Progress = recorder;
                 options.HiddenLayerSizes = [4];
                 TestData.Pipeline(ml, options).Fit(View(ml, Hyperplane(100, seed: 8)));
-                Assert.Equal(recorder.Epochs.Count, recorder.Epochs[0].NumberOfEpochs);
+                // Each network reports its epochs.
+                Assert.Equal(0, recorder.Epochs.Count % recorder.Epochs[0].NumberOfEpochs);
                 return $"{plan} / {recorder.Epochs.Count}";
             }
-            // 100 rows of two classes: batches of 16 (7 a pass), ceil(500 / 7) = 72 epochs.
-            Assert.Equal("100 training rows: batches of 16, 72 epochs (size-aware defaults). / 72", Plan(new BnMlpTrainer.Options()));
-            Assert.Equal("100 training rows: batches of 10, 3 epochs. / 3", Plan(new BnMlpTrainer.Options { BatchSize = 10, NumberOfEpochs = 3 }));
+            // 100 rows of two classes: batches of 16 (7 a pass), ceil(500 / 7) = 72 epochs, three networks below 4,096 rows.
+            Assert.Equal("100 training rows: batches of 16, 72 epochs, 3 networks (size-aware defaults). / 216", Plan(new BnMlpTrainer.Options()));
+            Assert.Equal("100 training rows: batches of 10, 3 epochs. / 3", Plan(new BnMlpTrainer.Options { BatchSize = 10, NumberOfEpochs = 3, EnsembleSize = 1 }));
+            Assert.Equal("100 training rows: batches of 10, 3 epochs, 2 networks. / 6", Plan(new BnMlpTrainer.Options { BatchSize = 10, NumberOfEpochs = 3, EnsembleSize = 2 }));
             // An explicit batch size alone: the epochs follow it (10 steps a pass, 50 epochs).
-            Assert.Equal("100 training rows: batches of 10, 50 epochs (size-aware defaults). / 50", Plan(new BnMlpTrainer.Options { BatchSize = 10 }));
+            Assert.Equal("100 training rows: batches of 10, 50 epochs (size-aware defaults). / 50", Plan(new BnMlpTrainer.Options { BatchSize = 10, EnsembleSize = 1 }));
             // Explicit epochs alone: the batch size still follows the rows.
-            Assert.Equal("100 training rows: batches of 16, 4 epochs (size-aware defaults). / 4", Plan(new BnMlpTrainer.Options { NumberOfEpochs = 4 }));
+            Assert.Equal("100 training rows: batches of 16, 4 epochs (size-aware defaults). / 4", Plan(new BnMlpTrainer.Options { NumberOfEpochs = 4, EnsembleSize = 1 }));
         }
 
         [Theory]
@@ -251,16 +253,16 @@ namespace MLNet.BatchNorm.Tests
             // 100 rows in batches of 16, 7 a pass: two classes aim for 500 steps (72 epochs), regression for 4,000 (572,
             // capped at 400).
             var binary = ml.BinaryClassification.Trainers.BnMlp(new BnMlpBinaryTrainer.Options { HiddenLayerSizes = [4] });
-            Assert.Equal("100 training rows: batches of 16, 72 epochs (size-aware defaults).", Plan(ml, binary, ml.Data.LoadFromEnumerable(ToyBinary.Generate(100, seed: 10))));
+            Assert.Equal("100 training rows: batches of 16, 72 epochs, 3 networks (size-aware defaults).", Plan(ml, binary, ml.Data.LoadFromEnumerable(ToyBinary.Generate(100, seed: 10))));
             var regression = ml.Regression.Trainers.BnMlp(new BnMlpRegressionTrainer.Options { HiddenLayerSizes = [4] });
-            Assert.Equal("100 training rows: batches of 16, 400 epochs (size-aware defaults).", Plan(ml, regression, ml.Data.LoadFromEnumerable(ToyCurve.Generate(100, noise: 1, seed: 10))));
+            Assert.Equal("100 training rows: batches of 16, 400 epochs, 3 networks (size-aware defaults).", Plan(ml, regression, ml.Data.LoadFromEnumerable(ToyCurve.Generate(100, noise: 1, seed: 10))));
             // Explicit epochs and schedule win over the binary defaults (500 steps, cosine).
             var recorder = new EpochRecorder();
             var explicitOptions = ml.BinaryClassification.Trainers.BnMlp(new BnMlpBinaryTrainer.Options
             {
                 HiddenLayerSizes = [4], NumberOfEpochs = 300, LearningRateSchedule = LearningRateSchedule.Constant, Progress = recorder,
             });
-            Assert.Equal("100 training rows: batches of 16, 300 epochs (size-aware defaults).", Plan(ml, explicitOptions, ml.Data.LoadFromEnumerable(ToyBinary.Generate(100, seed: 10))));
+            Assert.Equal("100 training rows: batches of 16, 300 epochs, 3 networks (size-aware defaults).", Plan(ml, explicitOptions, ml.Data.LoadFromEnumerable(ToyBinary.Generate(100, seed: 10))));
             Assert.All(recorder.Epochs, e => Assert.Equal(BnMlpOptionsBase.Defaults.LearningRate, e.LearningRate, 1e-9));
         }
 
@@ -269,7 +271,7 @@ namespace MLNet.BatchNorm.Tests
         {
             var ml = new MLContext(seed: 11);
             var recorder = new EpochRecorder();
-            var options = new BnMlpBinaryTrainer.Options { HiddenLayerSizes = [4], NumberOfEpochs = 4, Progress = recorder };
+            var options = new BnMlpBinaryTrainer.Options { HiddenLayerSizes = [4], NumberOfEpochs = 4, EnsembleSize = 1, Progress = recorder };
             ml.BinaryClassification.Trainers.BnMlp(options).Fit(ml.Data.LoadFromEnumerable(ToyBinary.Generate(100, seed: 11)));
             // Cosine over 4 epochs: the rate times (1 + cos(pi (epoch - 1) / 4)) / 2.
             double[] expected = [1.0, 0.8535533905932737, 0.5, 0.14644660940672627];

@@ -70,7 +70,7 @@ namespace MLNet.BatchNorm.Tests
                 var options = new BnMlpTrainer.Options
                 {
                     HiddenLayerSizes = [5], BatchSize = 100, NumberOfEpochs = 1, LearningRate = 1e-30f, PopulationStatistics = mode, MovingAverageDecay = decay,
-                    InputScaling = BnMlpInputScaling.None,
+                    InputScaling = BnMlpInputScaling.None, EnsembleSize = 1,
                 };
                 return TestData.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 6))).LastTransformer.Model.Layers[0];
             }

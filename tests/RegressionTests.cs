@@ -101,7 +101,7 @@ namespace MLNet.BatchNorm.Tests
             var train = View(ml, LinearRows(600, seed: 7));
             var validation = View(ml, LinearRows(200, seed: 8));
             var recorder = new EpochRecorder();
-            var options = new BnMlpRegressionTrainer.Options { HiddenLayerSizes = [16], NumberOfEpochs = 4, Progress = recorder };
+            var options = new BnMlpRegressionTrainer.Options { HiddenLayerSizes = [16], NumberOfEpochs = 4, EnsembleSize = 1, Progress = recorder };
             var model = ml.Regression.Trainers.BnMlp(options).Fit(train, validation);
             var reported = recorder.Epochs;
             Assert.Equal(4, reported.Count);

@@ -8,7 +8,8 @@ using Xunit;
 
 namespace MLNet.BatchNorm.Tests
 {
-    /// <summary>Validation, early stopping, learning-rate schedules and per-epoch progress.</summary>
+    /// <summary>Validation, early stopping, learning-rate schedules and per-epoch progress, of one network (an ensemble's
+    /// networks report their epochs in turn).</summary>
     public sealed class TrainingMonitorTests
     {
         private static readonly MLContext Ml = new(seed: 1);
@@ -20,7 +21,7 @@ namespace MLNet.BatchNorm.Tests
         public void ProgressReportsEveryEpochWithValidationMetrics()
         {
             var recorder = new EpochRecorder();
-            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [16], NumberOfEpochs = 5, LearningRate = 1e-2f, ValidationFraction = 0.25f, Progress = recorder };
+            var options = new BnMlpTrainer.Options { EnsembleSize = 1, HiddenLayerSizes = [16], NumberOfEpochs = 5, LearningRate = 1e-2f, ValidationFraction = 0.25f, Progress = recorder };
             Ml.MulticlassClassification.Trainers.BnMlp(options).Fit(Keyed(TestData.BlobView(Ml, rows: 600, classes: 3, seed: 4)));
             Assert.Equal([1, 2, 3, 4, 5], recorder.Epochs.Select(m => m.Epoch));
             Assert.All(recorder.Epochs, m =>
@@ -39,7 +40,7 @@ namespace MLNet.BatchNorm.Tests
         public void WithoutValidationTheMetricsHaveNoValidationValues()
         {
             var recorder = new EpochRecorder();
-            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 2, Progress = recorder };
+            var options = new BnMlpTrainer.Options { EnsembleSize = 1, HiddenLayerSizes = [8], NumberOfEpochs = 2, Progress = recorder };
             Ml.MulticlassClassification.Trainers.BnMlp(options).Fit(Keyed(TestData.BlobView(Ml, rows: 100, classes: 2, seed: 5)));
             Assert.Equal(2, recorder.Epochs.Count);
             Assert.All(recorder.Epochs, m => Assert.Null(m.ValidationLoss));
@@ -54,7 +55,7 @@ namespace MLNet.BatchNorm.Tests
             var all = Keyed(Ml.Data.LoadFromEnumerable(TestData.MnistTrain.Take(1500)));
             var train = Ml.Data.TakeRows(all, 1000);
             var validation = Ml.Data.SkipRows(all, 1000);
-            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [32], NumberOfEpochs = 3, PopulationStatistics = statistics, Progress = recorder };
+            var options = new BnMlpTrainer.Options { EnsembleSize = 1, HiddenLayerSizes = [32], NumberOfEpochs = 3, PopulationStatistics = statistics, Progress = recorder };
             var model = Ml.MulticlassClassification.Trainers.BnMlp(options).Fit(train, validation);
             var metrics = Ml.MulticlassClassification.Evaluate(model.Transform(validation));
             Assert.Equal(metrics.MicroAccuracy, recorder.Epochs[^1].ValidationAccuracy.Value, 1e-9);
@@ -77,7 +78,7 @@ namespace MLNet.BatchNorm.Tests
             var recorder = new EpochRecorder();
             var options = new BnMlpTrainer.Options
             {
-                HiddenLayerSizes = [128, 128], DropoutRate = 0, LearningRate = 1e-2f, BatchSize = 16, NumberOfEpochs = 40,
+                EnsembleSize = 1, HiddenLayerSizes = [128, 128], DropoutRate = 0, LearningRate = 1e-2f, BatchSize = 16, NumberOfEpochs = 40,
                 EarlyStoppingPatience = 3, Progress = recorder,
             };
             var model = Ml.MulticlassClassification.Trainers.BnMlp(options).Fit(train, validation);
@@ -103,7 +104,7 @@ namespace MLNet.BatchNorm.Tests
             ml.Log += (_, e) => log.Add(e.RawMessage);
             var options = new BnMlpTrainer.Options
             {
-                HiddenLayerSizes = [8], NumberOfEpochs = 2, BatchSize = 50, ValidationFraction = 0.2f, ProgressInterval = TimeSpan.FromTicks(1),
+                EnsembleSize = 1, HiddenLayerSizes = [8], NumberOfEpochs = 2, BatchSize = 50, ValidationFraction = 0.2f, ProgressInterval = TimeSpan.FromTicks(1),
                 Progress = new Sink(reports.Add),
             };
             ml.MulticlassClassification.Trainers.BnMlp(options).Fit(Keyed(TestData.BlobView(ml, rows: 250, classes: 2, seed: 3)));
@@ -130,7 +131,7 @@ namespace MLNet.BatchNorm.Tests
         [Fact]
         public void EarlyStoppingWithoutValidationDataIsRefused()
         {
-            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [4], EarlyStoppingPatience = 2 };
+            var options = new BnMlpTrainer.Options { EnsembleSize = 1, HiddenLayerSizes = [4], EarlyStoppingPatience = 2 };
             var error = Assert.Throws<InvalidOperationException>(() =>
                 Ml.MulticlassClassification.Trainers.BnMlp(options).Fit(Keyed(TestData.BlobView(Ml, rows: 50, classes: 2, seed: 1))));
             Assert.Contains("ValidationFraction", error.Message);
@@ -144,7 +145,7 @@ namespace MLNet.BatchNorm.Tests
             var recorder = new EpochRecorder();
             var options = new BnMlpTrainer.Options
             {
-                HiddenLayerSizes = [4], NumberOfEpochs = 5, LearningRate = 0.01f, LearningRateSchedule = schedule,
+                EnsembleSize = 1, HiddenLayerSizes = [4], NumberOfEpochs = 5, LearningRate = 0.01f, LearningRateSchedule = schedule,
                 LearningRateStepEpochs = 2, LearningRateStepFactor = 0.5f, Progress = recorder,
             };
             Ml.MulticlassClassification.Trainers.BnMlp(options).Fit(Keyed(TestData.BlobView(Ml, rows: 50, classes: 2, seed: 1)));

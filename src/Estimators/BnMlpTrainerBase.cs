@@ -126,10 +126,11 @@ namespace MLNet.BatchNorm
                     WarmStart.CheckArchitecture(Host, initial, _options, data.FeatureCount, data.OutputCount);
                 var scaling = ScaleInputs(ch, data, validation, initial, cancellation);
                 var plan = new TrainingPlan(_options.BatchSizeFor(data.RowCount), _options.NumberOfEpochsFor(data.RowCount, Classes(data)));
+                var members = new BnMlpModelParameters[_options.EnsembleSizeFor(data.RowCount, initial != null)];
                 ch.Info($"{data.RowCount} training rows: batches of {plan.BatchSize}, {plan.NumberOfEpochs} epochs" +
-                    $"{(_options.BatchSize is null || _options.NumberOfEpochs is null ? " (size-aware defaults)" : "")}.");
+                    $"{(members.Length > 1 ? $", {members.Length} networks" : "")}" +
+                    $"{(_options.BatchSize is null || _options.NumberOfEpochs is null || _options.EnsembleSize is null ? " (size-aware defaults)" : "")}.");
                 var clock = Stopwatch.StartNew();
-                var members = new BnMlpModelParameters[_options.EnsembleSize];
                 for (int member = 0; member < members.Length; member++)
                 {
                     if (members.Length > 1)
