@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 
@@ -5,10 +6,10 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// Networks of one architecture trained independently (<see cref="BnMlpOptionsBase.EnsembleSize"/>), merged into one
-    /// network that outputs the mean of their outputs: each hidden layer holds the members' units side by side, reading
-    /// the same input (the first) or only its own member's units (the rest, block-diagonal with zeros elsewhere), and the
-    /// output layer sums the members' output weights divided by their count. Batch normalization is per unit, so the
-    /// members' statistics carry over unchanged, and the merged network scores exactly as the mean up to float rounding.
+    /// network that outputs the mean of their outputs: each hidden layer holds the members' units one after the other,
+    /// reading the features (the first) or only its own member's units (the rest: block-diagonal, zeros elsewhere), and
+    /// the output layer adds the members' output weights divided by their number. Batch normalization is per unit, so
+    /// the members' statistics carry over unchanged, and the merged network outputs the mean up to float rounding.
     /// </summary>
     internal static class Ensemble
     {
@@ -19,56 +20,48 @@ namespace MLNet.BatchNorm
             if (members.Count == 1)
                 return members[0];
             int count = members.Count;
-            var first = members[0];
             var layers = new List<BnMlpLayer>();
-            int hiddenCount = first.Layers.Count - 1;
+            int hiddenCount = members[0].Layers.Count - 1;
             for (int i = 0; i < hiddenCount; i++)
             {
-                var memberLayers = members.Select(m => m.Layers[i]).ToArray();
-                int units = first.Layers[i].OutputCount;
-                // The first hidden layer reads all features in every member; later ones read their own member's block.
-                int memberInputs = first.Layers[i].InputCount;
-                int inputs = i == 0 ? memberInputs : memberInputs * count;
-                var weights = new float[(long)units * count * inputs];
-                for (int k = 0; k < count; k++)
-                {
-                    var source = memberLayers[k].Weights;
-                    int column = i == 0 ? 0 : k * memberInputs;
-                    for (int unit = 0; unit < units; unit++)
-                    {
-                        long row = (long)(k * units + unit) * inputs;
-                        for (int j = 0; j < memberInputs; j++)
-                            weights[row + column + j] = source[unit * memberInputs + j];
-                    }
-                }
-                var bias = first.Layers[i].Bias is null ? null : memberLayers.SelectMany(l => l.Bias).ToArray();
-                var batchNorm = first.Layers[i].BatchNorm is not { } norm ? null : new BatchNormParameters(
-                    memberLayers.SelectMany(l => l.BatchNorm.Gamma).ToArray(), memberLayers.SelectMany(l => l.BatchNorm.Beta).ToArray(),
-                    memberLayers.SelectMany(l => l.BatchNorm.Mean).ToArray(), memberLayers.SelectMany(l => l.BatchNorm.Variance).ToArray(), norm.Epsilon);
-                layers.Add(new BnMlpLayer(inputs, units * count, weights, bias, batchNorm, first.Layers[i].Activation));
+                var parts = members.Select(m => m.Layers[i]).ToArray();
+                var first = parts[0];
+                var weights = Place(parts, unitsApart: true, inputsApart: i > 0, scale: 1);
+                var bias = first.Bias is null ? null : parts.SelectMany(l => l.Bias).ToArray();
+                var batchNorm = first.BatchNorm is not { } norm ? null : new BatchNormParameters(
+                    parts.SelectMany(l => l.BatchNorm.Gamma).ToArray(), parts.SelectMany(l => l.BatchNorm.Beta).ToArray(),
+                    parts.SelectMany(l => l.BatchNorm.Mean).ToArray(), parts.SelectMany(l => l.BatchNorm.Variance).ToArray(), norm.Epsilon);
+                layers.Add(new BnMlpLayer(i > 0 ? first.InputCount * count : first.InputCount, first.OutputCount * count, weights, bias, batchNorm, first.Activation));
             }
-            layers.Add(MergeOutputs(members.Select(m => m.Layers[^1]).ToArray(), sideBySide: hiddenCount > 0));
-            return new BnMlpModelParameters(layers, inputBatchNorm: null, first.InputScaling);
+            var outputs = members.Select(m => m.Layers[^1]).ToArray();
+            // Each member's output weights read its own last hidden units; without hidden layers they read the same features.
+            var outputWeights = Place(outputs, unitsApart: false, inputsApart: hiddenCount > 0, scale: 1.0 / count);
+            var outputBias = Enumerable.Range(0, outputs[0].OutputCount).Select(unit => (float)outputs.Average(o => (double)o.Bias[unit])).ToArray();
+            layers.Add(new BnMlpLayer(hiddenCount > 0 ? outputs[0].InputCount * count : outputs[0].InputCount, outputs[0].OutputCount,
+                outputWeights, outputBias, batchNorm: null, activation: null));
+            return new BnMlpModelParameters(layers, inputBatchNorm: null, members[0].InputScaling);
         }
 
-        /// <summary>The output layer averaging the members' outputs: their weights side by side (each reading its own
-        /// member's last hidden units), or, without hidden layers, averaged over the same inputs; the mean bias.</summary>
-        private static BnMlpLayer MergeOutputs(BnMlpLayer[] outputs, bool sideBySide)
+        /// <summary>The weight matrix holding every part's weights times <paramref name="scale"/>: part k's units (rows)
+        /// after those of the parts before it when <paramref name="unitsApart"/>, else on the same rows; its inputs
+        /// (columns) likewise; weights that land on the same place are added, in double.</summary>
+        private static float[] Place(BnMlpLayer[] parts, bool unitsApart, bool inputsApart, double scale)
         {
-            int count = outputs.Length, units = outputs[0].OutputCount, memberInputs = outputs[0].InputCount;
-            int inputs = sideBySide ? memberInputs * count : memberInputs;
-            var weights = new double[(long)units * inputs];
-            for (int k = 0; k < count; k++)
+            int units = parts[0].OutputCount, inputs = parts[0].InputCount;
+            int columns = inputsApart ? inputs * parts.Length : inputs;
+            var sums = new double[(long)(unitsApart ? units * parts.Length : units) * columns];
+            for (int k = 0; k < parts.Length; k++)
             {
-                int column = sideBySide ? k * memberInputs : 0;
+                var weights = parts[k].Weights;
+                long firstRow = unitsApart ? (long)k * units : 0;
+                int firstColumn = inputsApart ? k * inputs : 0;
                 for (int unit = 0; unit < units; unit++)
                 {
-                    for (int j = 0; j < memberInputs; j++)
-                        weights[(long)unit * inputs + column + j] += outputs[k].Weights[unit * memberInputs + j] / (double)count;
+                    for (int input = 0; input < inputs; input++)
+                        sums[(firstRow + unit) * columns + firstColumn + input] += weights[unit * inputs + input] * scale;
                 }
             }
-            var bias = Enumerable.Range(0, units).Select(unit => (float)outputs.Average(o => (double)o.Bias[unit])).ToArray();
-            return new BnMlpLayer(inputs, units, weights.Select(w => (float)w).ToArray(), bias, batchNorm: null, activation: null);
+            return Array.ConvertAll(sums, sum => (float)sum);
         }
     }
 }
