@@ -70,6 +70,30 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        public void AnEnsembleScoresARowAloneAsInABatchAndAsTheMergedNetworkDoes()
+        {
+            // Three networks of 100 units: the scorers' blocks of 64 and 128 units straddle the members' blocks, whose
+            // zero weights both scorers skip.
+            var ml = new MLContext(seed: 2);
+            var rows = TestData.Blobs(rows: 403, classes: 3, seed: 4, features: 12);
+            var view = ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 12));
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [100, 100], NumberOfEpochs = 3, EnsembleSize = 3 };
+            var model = TestData.Pipeline(ml, options).Fit(view).LastTransformer;
+            var batch = TestData.Scores(model.Transform(ml.Transforms.Conversion.MapValueToKey("Label").Fit(view).Transform(view)));
+            var predictor = new BnMlpPredictor(model);
+            var alone = new float[3];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                predictor.Predict(rows[i].Features, alone);
+                Assert.True(batch[i].Select(BitConverter.SingleToInt32Bits).SequenceEqual(alone.Select(BitConverter.SingleToInt32Bits)), $"row {i}");
+                var logits = ReferenceForward.PreActivations(model.Model, rows[i].Features)[^1];
+                double total = logits.Sum(l => Math.Exp(l - logits.Max()));
+                for (int c = 0; c < 3; c++)
+                    Assert.Equal(Math.Exp(logits[c] - logits.Max()) / total, alone[c], 1e-5);
+            }
+        }
+
+        [Fact]
         public void ThreeNetworksBelow4096RowsUnlessToldOrContinuingOne()
         {
             Assert.Equal(3, new BnMlpTrainer.Options().EnsembleSizeFor(4095, warmStart: false));

@@ -14,7 +14,8 @@ namespace MLNet.BatchNorm
     /// chunks in; a tile skips only the inputs that are zero in all its rows and multiplies the other rows' zeros in.
     /// Adding <c>w * 0</c> (w finite) leaves a sum unchanged except for the sign of a zero sum, which changes no later sum,
     /// activation or softmax as a number, and the network's outputs are turned from -0 to +0 (<see cref="FoldedNetwork"/>):
-    /// a row's scores are bit-identical in both paths.
+    /// a row's scores are bit-identical in both paths. So is adding <c>0 * x</c> (x finite): both paths sum only the inputs
+    /// within their block's range of non-zero weights (<see cref="InputRange"/>), a tile's blocks being narrower than a row's.
     /// </summary>
     internal sealed partial class DenseLayer
     {
@@ -102,7 +103,8 @@ namespace MLNet.BatchNorm
             ref float x2 = ref Unsafe.Add(ref x1, stride);
             ref float x3 = ref Unsafe.Add(ref x2, stride);
             ref float weights = ref MemoryMarshal.GetArrayDataReference(_weights);
-            for (int k = 0; k < indices.Length; k++)
+            var (first, end) = InputRange(start, n);
+            for (int k = LowerBound(indices, first), stop = LowerBound(indices, end); k < stop; k++)
             {
                 int i = indices[k];
                 ref float row = ref Unsafe.Add(ref weights, i * PaddedOutputCount + start);
@@ -148,6 +150,13 @@ namespace MLNet.BatchNorm
             Store<TVectors>(ref Unsafe.Add(ref destination, PaddedOutputCount), a10, a11, a12, a13);
             Store<TVectors>(ref Unsafe.Add(ref destination, 2 * PaddedOutputCount), a20, a21, a22, a23);
             Store<TVectors>(ref Unsafe.Add(ref destination, 3 * PaddedOutputCount), a30, a31, a32, a33);
+        }
+
+        /// <summary>The position of the first of the ascending <paramref name="indices"/> at or above <paramref name="value"/>.</summary>
+        private static int LowerBound(ReadOnlySpan<int> indices, int value)
+        {
+            int found = indices.BinarySearch(value);
+            return found >= 0 ? found : ~found;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

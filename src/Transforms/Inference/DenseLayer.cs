@@ -34,6 +34,13 @@ namespace MLNet.BatchNorm
         private readonly float[] _bias;
         private readonly BnMlpActivation? _activation;
 
+        /// <summary>Per vector of units, the first input with a non-zero weight for any of them, and one past the last
+        /// (both 0 when there is none): a block of units sums only the inputs in its vectors' ranges. A merged ensemble's
+        /// block-diagonal layers (<c>EnsembleSize</c>) then cost each unit its own member's inputs only; a dense layer's
+        /// ranges are all its inputs.</summary>
+        private readonly int[] _firstInput;
+        private readonly int[] _endInput;
+
         /// <param name="inputs">Number of inputs.</param>
         /// <param name="outputs">Number of units.</param>
         /// <param name="weights">Unit-major weights [outputs, inputs].</param>
@@ -53,6 +60,40 @@ namespace MLNet.BatchNorm
             _bias = new float[PaddedOutputCount];
             bias.CopyTo(_bias, 0);
             _activation = activation;
+            _firstInput = new int[PaddedOutputCount / Lanes];
+            _endInput = new int[PaddedOutputCount / Lanes];
+            for (int vector = 0; vector < _firstInput.Length; vector++)
+            {
+                int first = inputs, end = 0;
+                for (int j = vector * Lanes; j < Math.Min(outputs, (vector + 1) * Lanes); j++)
+                {
+                    for (int i = 0; i < inputs; i++)
+                    {
+                        if (weights[j * inputs + i] != 0)
+                        {
+                            first = Math.Min(first, i);
+                            end = Math.Max(end, i + 1);
+                        }
+                    }
+                }
+                (_firstInput[vector], _endInput[vector]) = first < end ? (first, end) : (0, 0);
+            }
+        }
+
+        /// <summary>The inputs [first, end) that units [start, start + <paramref name="vectors"/> vectors) sum: the union
+        /// of their vectors' ranges.</summary>
+        private (int First, int End) InputRange(int start, int vectors)
+        {
+            int first = InputCount, end = 0;
+            for (int v = start / Lanes; v < start / Lanes + vectors; v++)
+            {
+                if (_endInput[v] > _firstInput[v])
+                {
+                    first = Math.Min(first, _firstInput[v]);
+                    end = Math.Max(end, _endInput[v]);
+                }
+            }
+            return first < end ? (first, end) : (0, 0);
         }
 
         public int InputCount { get; }
@@ -134,8 +175,9 @@ namespace MLNet.BatchNorm
             var a7 = n > 7 ? Vector512.LoadUnsafe(ref bias, 7 * Lanes) : default;
             ref float x = ref MemoryMarshal.GetReference(input);
             ref float weights = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_weights), start);
-            int inputs = InputCount, stride = PaddedOutputCount;
-            for (int chunk = 0; chunk < inputs; chunk += ChunkInputs)
+            int stride = PaddedOutputCount;
+            var (first, inputs) = InputRange(start, n);
+            for (int chunk = first - first % ChunkInputs; chunk < inputs; chunk += ChunkInputs)
             {
                 int end = chunk + ChunkInputs;
                 if (end > inputs)
