@@ -15,7 +15,8 @@ namespace MLNet.BatchNorm
     /// Adding <c>w * 0</c> (w finite) leaves a sum unchanged except for the sign of a zero sum, which changes no later sum,
     /// activation or softmax as a number, and the network's outputs are turned from -0 to +0 (<see cref="FoldedNetwork"/>):
     /// a row's scores are bit-identical in both paths. So is adding <c>0 * x</c> (x finite): both paths sum only the inputs
-    /// within their block's range of non-zero weights (<see cref="InputRange"/>), a tile's blocks being narrower than a row's.
+    /// within their block's range of non-zero weights (<see cref="_tileInputs"/>, <see cref="_blockInputs"/>), a tile's blocks
+    /// being narrower than a row's.
     /// </summary>
     internal sealed partial class DenseLayer
     {
@@ -41,12 +42,15 @@ namespace MLNet.BatchNorm
                 ReadOnlySpan<int> indices = nonZeroIndices[..GatherTileNonZeros(tileInput, inputStride, nonZeroIndices)];
                 for (int start = 0; start < PaddedOutputCount; start += TileVectors * Lanes)
                 {
+                    var (first, end) = _tileInputs[start / (TileVectors * Lanes)];
+                    // A dense layer's blocks read every input: no search.
+                    var blockIndices = first == 0 && end == InputCount ? indices : indices[LowerBound(indices, first)..LowerBound(indices, end)];
                     switch (Math.Min(TileVectors, (PaddedOutputCount - start) / Lanes))
                     {
-                        case 1: AccumulateTile<One>(tileInput, inputStride, indices, start, tileOutput); break;
-                        case 2: AccumulateTile<Two>(tileInput, inputStride, indices, start, tileOutput); break;
-                        case 3: AccumulateTile<Three>(tileInput, inputStride, indices, start, tileOutput); break;
-                        default: AccumulateTile<Four>(tileInput, inputStride, indices, start, tileOutput); break;
+                        case 1: AccumulateTile<One>(tileInput, inputStride, blockIndices, start, tileOutput); break;
+                        case 2: AccumulateTile<Two>(tileInput, inputStride, blockIndices, start, tileOutput); break;
+                        case 3: AccumulateTile<Three>(tileInput, inputStride, blockIndices, start, tileOutput); break;
+                        default: AccumulateTile<Four>(tileInput, inputStride, blockIndices, start, tileOutput); break;
                     }
                 }
                 for (int r = 0; r < TileRows; r++)
@@ -84,8 +88,9 @@ namespace MLNet.BatchNorm
             return count;
         }
 
-        /// <summary>Units [start, start + <typeparamref name="TVectors"/> vectors) of the tile's four rows: up to sixteen
-        /// accumulators, four weight vectors and a broadcast input fit AVX-512's 32 registers.</summary>
+        /// <summary>Units [start, start + <typeparamref name="TVectors"/> vectors) of the tile's four rows, summed over the
+        /// inputs <paramref name="indices"/>: up to sixteen accumulators, four weight vectors and a broadcast input fit
+        /// AVX-512's 32 registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void AccumulateTile<TVectors>(ReadOnlySpan<float> tile, int stride, ReadOnlySpan<int> indices, int start, Span<float> output)
             where TVectors : struct, IVectorCount
@@ -103,8 +108,7 @@ namespace MLNet.BatchNorm
             ref float x2 = ref Unsafe.Add(ref x1, stride);
             ref float x3 = ref Unsafe.Add(ref x2, stride);
             ref float weights = ref MemoryMarshal.GetArrayDataReference(_weights);
-            var (first, end) = InputRange(start, n);
-            for (int k = LowerBound(indices, first), stop = LowerBound(indices, end); k < stop; k++)
+            for (int k = 0; k < indices.Length; k++)
             {
                 int i = indices[k];
                 ref float row = ref Unsafe.Add(ref weights, i * PaddedOutputCount + start);

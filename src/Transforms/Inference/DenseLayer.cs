@@ -34,12 +34,12 @@ namespace MLNet.BatchNorm
         private readonly float[] _bias;
         private readonly BnMlpActivation? _activation;
 
-        /// <summary>Per vector of units, the first input with a non-zero weight for any of them, and one past the last
-        /// (both 0 when there is none): a block of units sums only the inputs in its vectors' ranges. A merged ensemble's
-        /// block-diagonal layers (<c>EnsembleSize</c>) then cost each unit its own member's inputs only; a dense layer's
-        /// ranges are all its inputs.</summary>
-        private readonly int[] _firstInput;
-        private readonly int[] _endInput;
+        /// <summary>Per block of units of <see cref="Apply"/> (<see cref="BlockVectors"/> vectors) and of the batch path's
+        /// tiles (<see cref="TileVectors"/>), the inputs [First, End) with a non-zero weight for any of its units: a block
+        /// sums only those. A merged ensemble's block-diagonal layers (<c>EnsembleSize</c>) then cost each unit its own
+        /// member's inputs; a dense layer's blocks read all its inputs.</summary>
+        private readonly (int First, int End)[] _blockInputs;
+        private readonly (int First, int End)[] _tileInputs;
 
         /// <param name="inputs">Number of inputs.</param>
         /// <param name="outputs">Number of units.</param>
@@ -60,40 +60,33 @@ namespace MLNet.BatchNorm
             _bias = new float[PaddedOutputCount];
             bias.CopyTo(_bias, 0);
             _activation = activation;
-            _firstInput = new int[PaddedOutputCount / Lanes];
-            _endInput = new int[PaddedOutputCount / Lanes];
-            for (int vector = 0; vector < _firstInput.Length; vector++)
+            _blockInputs = InputRanges(inputs, outputs, weights, BlockVectors);
+            _tileInputs = InputRanges(inputs, outputs, weights, TileVectors);
+        }
+
+        /// <summary>For each block of <paramref name="blockVectors"/> vectors of units, the first input with a non-zero weight
+        /// for any of its units and one past the last (both 0 when there is none).</summary>
+        private (int First, int End)[] InputRanges(int inputs, int outputs, float[] weights, int blockVectors)
+        {
+            int blockUnits = blockVectors * Lanes;
+            var ranges = new (int First, int End)[(PaddedOutputCount + blockUnits - 1) / blockUnits];
+            for (int block = 0; block < ranges.Length; block++)
             {
                 int first = inputs, end = 0;
-                for (int j = vector * Lanes; j < Math.Min(outputs, (vector + 1) * Lanes); j++)
+                for (int unit = block * blockUnits; unit < Math.Min(outputs, (block + 1) * blockUnits); unit++)
                 {
                     for (int i = 0; i < inputs; i++)
                     {
-                        if (weights[j * inputs + i] != 0)
+                        if (weights[unit * inputs + i] != 0)
                         {
                             first = Math.Min(first, i);
                             end = Math.Max(end, i + 1);
                         }
                     }
                 }
-                (_firstInput[vector], _endInput[vector]) = first < end ? (first, end) : (0, 0);
+                ranges[block] = first < end ? (first, end) : (0, 0);
             }
-        }
-
-        /// <summary>The inputs [first, end) that units [start, start + <paramref name="vectors"/> vectors) sum: the union
-        /// of their vectors' ranges.</summary>
-        private (int First, int End) InputRange(int start, int vectors)
-        {
-            int first = InputCount, end = 0;
-            for (int v = start / Lanes; v < start / Lanes + vectors; v++)
-            {
-                if (_endInput[v] > _firstInput[v])
-                {
-                    first = Math.Min(first, _firstInput[v]);
-                    end = Math.Max(end, _endInput[v]);
-                }
-            }
-            return first < end ? (first, end) : (0, 0);
+            return ranges;
         }
 
         public int InputCount { get; }
@@ -110,16 +103,17 @@ namespace MLNet.BatchNorm
         {
             for (int start = 0; start < PaddedOutputCount; start += BlockVectors * Lanes)
             {
+                var (first, end) = _blockInputs[start / (BlockVectors * Lanes)];
                 switch (Math.Min(BlockVectors, (PaddedOutputCount - start) / Lanes))
                 {
-                    case 1: AccumulateBlock<One>(input, start, output); break;
-                    case 2: AccumulateBlock<Two>(input, start, output); break;
-                    case 3: AccumulateBlock<Three>(input, start, output); break;
-                    case 4: AccumulateBlock<Four>(input, start, output); break;
-                    case 5: AccumulateBlock<Five>(input, start, output); break;
-                    case 6: AccumulateBlock<Six>(input, start, output); break;
-                    case 7: AccumulateBlock<Seven>(input, start, output); break;
-                    default: AccumulateBlock<Eight>(input, start, output); break;
+                    case 1: AccumulateBlock<One>(input, first, end, start, output); break;
+                    case 2: AccumulateBlock<Two>(input, first, end, start, output); break;
+                    case 3: AccumulateBlock<Three>(input, first, end, start, output); break;
+                    case 4: AccumulateBlock<Four>(input, first, end, start, output); break;
+                    case 5: AccumulateBlock<Five>(input, first, end, start, output); break;
+                    case 6: AccumulateBlock<Six>(input, first, end, start, output); break;
+                    case 7: AccumulateBlock<Seven>(input, first, end, start, output); break;
+                    default: AccumulateBlock<Eight>(input, first, end, start, output); break;
                 }
             }
             Activate(output[..OutputCount]);
@@ -157,10 +151,11 @@ namespace MLNet.BatchNorm
                 units[i] = Math.Max(units[i], 0f);
         }
 
-        /// <summary>Units [start, start + <typeparamref name="TVectors"/> vectors): that many accumulators stay in registers
-        /// over all inputs. Generic over the count so that the JIT compiles each count without the unused accumulators.</summary>
+        /// <summary>Units [start, start + <typeparamref name="TVectors"/> vectors), summed over the inputs [firstInput,
+        /// endInput): that many accumulators stay in registers over those inputs. Generic over the count so that the JIT
+        /// compiles each count without the unused accumulators.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void AccumulateBlock<TVectors>(ReadOnlySpan<float> input, int start, Span<float> output)
+        private void AccumulateBlock<TVectors>(ReadOnlySpan<float> input, int firstInput, int endInput, int start, Span<float> output)
             where TVectors : struct, IVectorCount
         {
             int n = TVectors.Count;
@@ -175,9 +170,8 @@ namespace MLNet.BatchNorm
             var a7 = n > 7 ? Vector512.LoadUnsafe(ref bias, 7 * Lanes) : default;
             ref float x = ref MemoryMarshal.GetReference(input);
             ref float weights = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_weights), start);
-            int stride = PaddedOutputCount;
-            var (first, inputs) = InputRange(start, n);
-            for (int chunk = first - first % ChunkInputs; chunk < inputs; chunk += ChunkInputs)
+            int inputs = endInput, stride = PaddedOutputCount;
+            for (int chunk = firstInput - firstInput % ChunkInputs; chunk < inputs; chunk += ChunkInputs)
             {
                 int end = chunk + ChunkInputs;
                 if (end > inputs)
