@@ -52,37 +52,43 @@ namespace MLNet.BatchNorm
             OutputCount = outputs;
             PaddedOutputCount = (outputs + Lanes - 1) / Lanes * Lanes;
             _weights = new float[inputs * PaddedOutputCount];
+            // Per vector of units, the first input with a non-zero weight and one past the last, found while transposing.
+            int vectors = PaddedOutputCount / Lanes;
+            var firstInput = new int[vectors];
+            var endInput = new int[vectors];
+            Array.Fill(firstInput, inputs);
             for (int i = 0; i < inputs; i++)
             {
                 for (int j = 0; j < outputs; j++)
-                    _weights[i * PaddedOutputCount + j] = weights[j * inputs + i];
+                {
+                    float w = weights[j * inputs + i];
+                    _weights[i * PaddedOutputCount + j] = w;
+                    if (w != 0)
+                    {
+                        firstInput[j / Lanes] = Math.Min(firstInput[j / Lanes], i);
+                        endInput[j / Lanes] = i + 1;
+                    }
+                }
             }
             _bias = new float[PaddedOutputCount];
             bias.CopyTo(_bias, 0);
             _activation = activation;
-            _blockInputs = InputRanges(inputs, outputs, weights, BlockVectors);
-            _tileInputs = InputRanges(inputs, outputs, weights, TileVectors);
+            _blockInputs = InputRanges(firstInput, endInput, BlockVectors);
+            _tileInputs = InputRanges(firstInput, endInput, TileVectors);
         }
 
-        /// <summary>For each block of <paramref name="blockVectors"/> vectors of units, the first input with a non-zero weight
-        /// for any of its units and one past the last (both 0 when there is none).</summary>
-        private (int First, int End)[] InputRanges(int inputs, int outputs, float[] weights, int blockVectors)
+        /// <summary>For each block of <paramref name="blockVectors"/> vectors of units, the union of its vectors' input
+        /// ranges [first, end) (both 0 when none has a non-zero weight).</summary>
+        private static (int First, int End)[] InputRanges(int[] firstInput, int[] endInput, int blockVectors)
         {
-            int blockUnits = blockVectors * Lanes;
-            var ranges = new (int First, int End)[(PaddedOutputCount + blockUnits - 1) / blockUnits];
+            var ranges = new (int First, int End)[(firstInput.Length + blockVectors - 1) / blockVectors];
             for (int block = 0; block < ranges.Length; block++)
             {
-                int first = inputs, end = 0;
-                for (int unit = block * blockUnits; unit < Math.Min(outputs, (block + 1) * blockUnits); unit++)
+                int first = int.MaxValue, end = 0;
+                for (int v = block * blockVectors; v < Math.Min(firstInput.Length, (block + 1) * blockVectors); v++)
                 {
-                    for (int i = 0; i < inputs; i++)
-                    {
-                        if (weights[unit * inputs + i] != 0)
-                        {
-                            first = Math.Min(first, i);
-                            end = Math.Max(end, i + 1);
-                        }
-                    }
+                    first = Math.Min(first, firstInput[v]);
+                    end = Math.Max(end, endInput[v]);
                 }
                 ranges[block] = first < end ? (first, end) : (0, 0);
             }
