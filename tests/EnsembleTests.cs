@@ -4,11 +4,12 @@ using Microsoft.ML;
 using Microsoft.ML.Transforms;
 using MLNet.BatchNorm.TestSupport;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm.Tests
 {
-    /// <summary><see cref="BnMlpOptionsBase.EnsembleSize"/>: networks trained independently, held as one wider network
-    /// that outputs the mean of theirs.</summary>
+    /// <summary><see cref="BnMlpOptionsBase.EnsembleSize"/>: networks trained side by side, each on its own loss, held as
+    /// one wider network that outputs the mean of theirs.</summary>
     public sealed class EnsembleTests
     {
         [Theory]
@@ -90,6 +91,67 @@ namespace MLNet.BatchNorm.Tests
                 double total = logits.Sum(l => Math.Exp(l - logits.Max()));
                 for (int c = 0; c < 3; c++)
                     Assert.Equal(Math.Exp(logits[c] - logits.Max()) / total, alone[c], 1e-5);
+            }
+        }
+
+        /// <summary>Trained side by side, each member takes the steps it would take alone on the same batches: SGD with
+        /// momentum (whose steps scale with the gradient, unlike Adam's) from the same weights, with batch normalization
+        /// (bias-free hidden layers) and without (hidden biases), weighted and unweighted.</summary>
+        [Theory]
+        [InlineData(true, false)]
+        [InlineData(false, true)]
+        public void EachMemberLearnsAsItsOwnNetworkWould(bool batchNorm, bool exampleWeights)
+        {
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [9, 5], UseBatchNorm = batchNorm, DropoutRate = 0 };
+            const int members = 3, features = 6, classes = 4;
+            using var ensemble = new BnMlpNetwork(features, classes, options, new Random(3), members);
+            var alone = new BnMlpNetwork[members];
+            for (int member = 0; member < members; member++)
+            {
+                alone[member] = new BnMlpNetwork(features, classes, options, new Random(50 + member));
+                using var scope = NewDisposeScope();
+                alone[member].CopyFrom(ensemble.MemberParameters(member, inputScaling: null));
+            }
+            using var ensembleOptimizer = new FusedOptimizer(ensemble, BnMlpOptimizer.SgdMomentum, 0.1, 0.9, 1e-3);
+            var optimizers = alone.Select(n => new FusedOptimizer(n, BnMlpOptimizer.SgdMomentum, 0.1, 0.9, 1e-3)).ToArray();
+            float[] initial;
+            using (NewDisposeScope())
+                initial = ensemble.MemberParameters(1, inputScaling: null).Layers[1].Weights.ToArray();
+            var objective = TrainingObjective.CrossEntropy;
+            var generator = new Generator(17);
+            for (int step = 0; step < 8; step++)
+            {
+                using var scope = NewDisposeScope();
+                var x = randn([16, features], generator: generator);
+                var labels = randint(0, classes, [16], generator: generator);
+                var weights = exampleWeights ? rand([16], generator: generator) : null;
+                ensembleOptimizer.ZeroGradients();
+                objective.TrainingLoss(ensemble.MemberOutputs(x), labels, weights, members).backward();
+                ensembleOptimizer.Step();
+                for (int member = 0; member < members; member++)
+                {
+                    optimizers[member].ZeroGradients();
+                    objective.TrainingLoss(alone[member].MemberOutputs(x), labels, weights, 1).backward();
+                    optimizers[member].Step();
+                }
+            }
+            for (int member = 0; member < members; member++)
+            {
+                using var scope = NewDisposeScope();
+                var expected = alone[member].MemberParameters(0, inputScaling: null);
+                var actual = ensemble.MemberParameters(member, inputScaling: null);
+                for (int layer = 0; layer < expected.Layers.Count; layer++)
+                {
+                    Assert.Equal(expected.Layers[layer].Weights, actual.Layers[layer].Weights, (e, a) => Math.Abs(e - a) <= 1e-5);
+                    if (batchNorm && layer < expected.Layers.Count - 1)
+                        Assert.Equal(expected.Layers[layer].BatchNorm.Mean, actual.Layers[layer].BatchNorm.Mean, (e, a) => Math.Abs(e - a) <= 1e-5);
+                    else
+                        Assert.Equal(expected.Layers[layer].Bias, actual.Layers[layer].Bias, (e, a) => Math.Abs(e - a) <= 1e-5);
+                }
+                if (member == 1)
+                    Assert.NotEqual(initial, actual.Layers[1].Weights);
+                alone[member].Dispose();
+                optimizers[member].Dispose();
             }
         }
 

@@ -8,8 +8,7 @@ using Xunit;
 
 namespace MLNet.BatchNorm.Tests
 {
-    /// <summary>Validation, early stopping, learning-rate schedules and per-epoch progress, of one network (an ensemble's
-    /// networks report their epochs in turn).</summary>
+    /// <summary>Validation, early stopping, learning-rate schedules and per-epoch progress, of one network.</summary>
     public sealed class TrainingMonitorTests
     {
         private static readonly MLContext Ml = new(seed: 1);

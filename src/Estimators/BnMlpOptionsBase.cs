@@ -297,11 +297,12 @@ namespace MLNet.BatchNorm
         public int? NumberOfEpochs;
 
         /// <summary>
-        /// Networks trained one after the other, each from its own initial weights and row order, whose outputs
-        /// (logits, or the regression value) are averaged; at least 1. The model holds them as one network with each
-        /// hidden layer EnsembleSize times as wide and block-diagonal beyond the first, so scoring, saving and ONNX export
-        /// work as for one network. Training takes EnsembleSize times as long (epoch metrics are reported for each network
-        /// in turn), and scoring does up to EnsembleSize² times the work of the hidden-to-hidden products. Cannot be
+        /// Networks trained side by side on the same batches, each from its own initial weights and on its own loss,
+        /// whose outputs (logits, or the regression value) are averaged; at least 1. The model holds them as one network
+        /// with each hidden layer EnsembleSize times as wide and block-diagonal beyond the first, so scoring, saving and
+        /// ONNX export work as for one network. A training step does EnsembleSize times the arithmetic of one network's
+        /// in one set of native calls (epoch metrics report the members' mean training loss and the ensemble's validation
+        /// loss), and scoring does up to EnsembleSize² times the work of the hidden-to-hidden products. Cannot be
         /// combined with <see cref="BatchNormOnInput"/> or a warm start. Default null: chosen from the number of training
         /// rows by <see cref="Defaults.EnsembleSizeFor"/> (three networks below 4,096 rows, one from there on; one with
         /// <see cref="BatchNormOnInput"/> or a warm start).

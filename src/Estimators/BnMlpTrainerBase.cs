@@ -126,19 +126,14 @@ namespace MLNet.BatchNorm
                     WarmStart.CheckArchitecture(Host, initial, _options, data.FeatureCount, data.OutputCount);
                 var scaling = ScaleInputs(ch, data, validation, initial, cancellation);
                 var plan = new TrainingPlan(_options.BatchSizeFor(data.RowCount), _options.NumberOfEpochsFor(data.RowCount, Classes(data)));
-                var members = new BnMlpModelParameters[_options.EnsembleSizeFor(data.RowCount, initial != null)];
+                int members = _options.EnsembleSizeFor(data.RowCount, initial != null);
                 ch.Info($"{data.RowCount} training rows: batches of {plan.BatchSize}, {plan.NumberOfEpochs} epochs" +
-                    $"{(members.Length > 1 ? $", {members.Length} networks" : "")}" +
+                    $"{(members > 1 ? $", {members} networks" : "")}" +
                     $"{(_options.BatchSize is null || _options.NumberOfEpochs is null || _options.EnsembleSize is null ? " (size-aware defaults)" : "")}.");
                 var clock = Stopwatch.StartNew();
-                for (int member = 0; member < members.Length; member++)
-                {
-                    if (members.Length > 1)
-                        ch.Info($"Network {member + 1} of {members.Length}.");
-                    members[member] = TrainNetwork(ch, data, validation, initial, scaling, plan, random, cancellation);
-                }
+                var model = TrainNetwork(ch, data, validation, initial, scaling, plan, members, random, cancellation);
                 ch.Info($"Trained on {data.RowCount} rows in {clock.Elapsed.TotalSeconds:F2} s.");
-                return CreateTransformer(Ensemble.Merge(members), input.Schema);
+                return CreateTransformer(model, input.Schema);
             }
             finally
             {
@@ -147,12 +142,12 @@ namespace MLNet.BatchNorm
             }
         }
 
-        /// <summary>Trains one network from fresh initial weights (or <paramref name="initial"/>'s) and returns its model
-        /// with its population statistics.</summary>
+        /// <summary>Trains one network, or an ensemble of <paramref name="members"/> side by side, from fresh initial weights
+        /// (or <paramref name="initial"/>'s) and returns its model with its population statistics.</summary>
         private BnMlpModelParameters TrainNetwork(IChannel ch, TrainingRows data, InMemoryTrainingRows validation, BnMlpModelParameters initial,
-            InputScalingParameters scaling, TrainingPlan plan, Random random, FitCancellation cancellation)
+            InputScalingParameters scaling, TrainingPlan plan, int members, Random random, FitCancellation cancellation)
         {
-            using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, _options, random);
+            using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, _options, random, members);
             if (initial != null)
                 network.CopyFrom(initial);
             bool statisticsAreFinal = Train(ch, network, data, validation, plan, random, cancellation);
@@ -305,10 +300,11 @@ namespace MLNet.BatchNorm
             data.ForEachBatch(pass, random, cancellation, batch =>
             {
                 optimizer.ZeroGradients();
-                var loss = Loss(network.forward(batch.Features), batch);
+                var loss = _objective.TrainingLoss(network.MemberOutputs(batch.Features), batch.Labels, batch.Weights, network.Members);
                 loss.backward();
                 optimizer.Step();
-                float value = loss.item<float>();
+                // An ensemble's members' mean loss.
+                float value = loss.item<float>() / network.Members;
                 if (!float.IsFinite(value))
                 {
                     throw Host.Process(new TrainingDivergedException(epoch, batch.Number, value,
@@ -321,18 +317,6 @@ namespace MLNet.BatchNorm
                 progress.AfterBatch(batch, lossSum, rows);
             });
             return (lossSum / rows, rows);
-        }
-
-        private Tensor Loss(Tensor outputs, TrainingBatch batch)
-        {
-            var weights = _objective.TrainingWeights(batch.Labels, batch.Weights);
-            if (weights is null)
-                return _objective.Loss(outputs, batch.Labels, nn.Reduction.Mean);
-            var perRow = _objective.Loss(outputs, batch.Labels, nn.Reduction.None);
-            // A batch whose weights are all 0 contributes no gradient rather than 0/0. An explicit Scalar, alive until
-            // the op returns: see FusedOptimizer on implicitly converted numbers.
-            using var smallest = float.Epsilon.ToScalar();
-            return perRow.mul(weights).sum().div(weights.sum().clamp_min(smallest));
         }
 
         private BnMlpModelParameters ExportModel(BnMlpNetwork network, InputScalingParameters scaling, TrainingRows data)

@@ -12,13 +12,21 @@ namespace MLNet.BatchNorm
     /// The trainable network: optionally BatchNorm of the input, then [Linear (no bias with BN) → BatchNorm → activation →
     /// dropout] per hidden layer, then a Linear layer giving the outputs (class logits, or the regression value).
     /// Training mode uses batch statistics; population statistics are set afterwards.
+    /// <para>
+    /// An ensemble (<see cref="BnMlpOptionsBase.EnsembleSize"/>) trains as one network of its members side by side: the
+    /// first layer has every member's units, each member's from its own initial weights; the layers after it are
+    /// <see cref="MemberLinear"/>s, so a member reads only its own units; batch normalization is per unit anyway. Every
+    /// member sees the same batches, and the training loss is the sum of the members' losses, so each member's weights
+    /// get exactly the gradient of its own loss.
+    /// </para>
     /// </summary>
     internal sealed class BnMlpNetwork : nn.Module<Tensor, Tensor>
     {
-        private readonly ModuleList<Linear> _hidden = new();
+        private readonly ModuleList<nn.Module<Tensor, Tensor>> _hidden = new();
         private readonly ModuleList<BatchNorm1d> _norms = new();
         private readonly BatchNorm1d _inputNorm;
-        private readonly Linear _output;
+        private readonly nn.Module<Tensor, Tensor> _output;
+        private readonly int _outputCount;
         private readonly BnMlpActivation _activation;
         private readonly float _dropoutRate;
         private readonly float _epsilon;
@@ -28,9 +36,16 @@ namespace MLNet.BatchNorm
         private readonly Scalar _dropoutRateScalar;
         private readonly Scalar _dropoutScale;
 
-        public BnMlpNetwork(int inputCount, int outputCount, BnMlpOptionsBase options, Random random)
+        /// <summary>A network of <see cref="BnMlpOptionsBase.HiddenLayerSizes"/> reading <paramref name="inputCount"/>
+        /// features into <paramref name="outputCount"/> outputs, or an ensemble of <paramref name="members"/> such networks
+        /// (which cannot normalize the input), initialized from <paramref name="random"/>.</summary>
+        public BnMlpNetwork(int inputCount, int outputCount, BnMlpOptionsBase options, Random random, int members = 1)
             : base(nameof(BnMlpNetwork))
         {
+            if (members > 1 && options.BatchNormOnInput)
+                throw new ArgumentException("An ensemble cannot normalize its input.", nameof(members));
+            Members = members;
+            _outputCount = outputCount;
             _activation = options.Activation;
             _dropoutRate = options.DropoutRate;
             _epsilon = options.BatchNormEpsilon;
@@ -41,15 +56,12 @@ namespace MLNet.BatchNorm
             int inputs = inputCount;
             foreach (int units in options.HiddenLayerSizes)
             {
-                var linear = nn.Linear(inputs, units, hasBias: !options.UseBatchNorm);
-                Initialize(linear, options, random);
-                _hidden.Add(linear);
+                _hidden.Add(Dense(inputs, units, hasBias: !options.UseBatchNorm, options, random));
                 if (options.UseBatchNorm)
-                    _norms.Add(nn.BatchNorm1d(units, eps: options.BatchNormEpsilon, momentum: _momentum));
+                    _norms.Add(nn.BatchNorm1d(members * units, eps: options.BatchNormEpsilon, momentum: _momentum));
                 inputs = units;
             }
-            _output = nn.Linear(inputs, outputCount);
-            Initialize(_output, options, random);
+            _output = Dense(inputs, outputCount, hasBias: true, options, random);
             _dropoutGenerator = new Generator((ulong)random.NextInt64());
             _dropoutRateScalar = _dropoutRate.ToScalar();
             _dropoutScale = (1.0 / (1.0 - _dropoutRate)).ToScalar();
@@ -60,7 +72,19 @@ namespace MLNet.BatchNorm
         /// and population statistics must be estimated.</summary>
         public bool UsesBatchNorm => _inputNorm != null || _norms.Count > 0;
 
+        /// <summary>The networks of the ensemble (1 for one network).</summary>
+        public int Members { get; }
+
+        /// <summary>The network's outputs [rows, outputs]: an ensemble's are the mean of its members'.</summary>
         public override Tensor forward(Tensor input)
+        {
+            var outputs = MemberOutputs(input);
+            return Members == 1 ? outputs : outputs.reshape(input.shape[0], Members, _outputCount).mean([1]);
+        }
+
+        /// <summary>Each member's outputs: [rows × members, outputs], row r's members one after the other (a network's
+        /// own outputs when it is one).</summary>
+        public Tensor MemberOutputs(Tensor input)
         {
             var x = _inputNorm is null ? input : Normalize(input, _inputNorm);
             for (int i = 0; i < _hidden.Count; i++)
@@ -72,7 +96,8 @@ namespace MLNet.BatchNorm
                 if (training && _dropoutRate > 0)
                     x = Dropout(x);
             }
-            return _output.forward(x);
+            var outputs = _output.forward(x);
+            return Members == 1 ? outputs : outputs.reshape(-1, _outputCount);
         }
 
         /// <summary>Zeroed running statistics shaped like the BN layers' (the input's first): a mean and a variance per
@@ -143,17 +168,19 @@ namespace MLNet.BatchNorm
         /// <paramref name="model"/>, whose architecture <see cref="WarmStart.CheckArchitecture"/> has checked.</summary>
         public void CopyFrom(BnMlpModelParameters model)
         {
+            if (Members > 1)
+                throw new InvalidOperationException("An ensemble cannot start from a model's weights.");
             using var noGrad = no_grad();
             if (_inputNorm != null)
                 CopyInto(_inputNorm, model.InputBatchNorm);
             for (int i = 0; i < _hidden.Count; i++)
             {
                 var layer = model.Layers[i];
-                CopyInto(_hidden[i], layer);
+                CopyInto((Linear)_hidden[i], layer);
                 if (_norms.Count > 0)
                     CopyInto(_norms[i], layer.BatchNorm);
             }
-            CopyInto(_output, model.Layers[^1]);
+            CopyInto((Linear)_output, model.Layers[^1]);
         }
 
         private static void CopyInto(Linear linear, BnMlpLayer layer)
@@ -176,26 +203,46 @@ namespace MLNet.BatchNorm
             }
         }
 
-        /// <summary>Copies the learned weights and statistics into managed model parameters.</summary>
+        /// <summary>Copies the learned weights and statistics into managed model parameters: an ensemble's members merged
+        /// into one network (<see cref="Ensemble.Merge"/>).</summary>
         /// <param name="inputScaling">The scaling the training features had, or null.</param>
         public BnMlpModelParameters ToModelParameters(InputScalingParameters inputScaling)
         {
-            var layers = new List<BnMlpLayer>();
-            for (int i = 0; i < _hidden.Count; i++)
-            {
-                var linear = _hidden[i];
-                var batchNorm = _norms.Count > 0 ? ToParameters(_norms[i]) : null;
-                layers.Add(ToLayer(linear, batchNorm, _activation));
-            }
-            layers.Add(ToLayer(_output, null, null));
-            return new BnMlpModelParameters(layers, _inputNorm is null ? null : ToParameters(_inputNorm), inputScaling);
+            using var scope = NewDisposeScope();
+            return Ensemble.Merge(Enumerable.Range(0, Members).Select(member => MemberParameters(member, inputScaling)).ToArray());
         }
 
-        private BatchNormParameters ToParameters(BatchNorm1d bn) =>
-            new(ToArray(bn.weight), ToArray(bn.bias), ToArray(bn.running_mean), ToArray(bn.running_var), _epsilon);
+        /// <summary>Member <paramref name="member"/>'s weights and statistics (the whole network's when it is one).</summary>
+        internal BnMlpModelParameters MemberParameters(int member, InputScalingParameters inputScaling)
+        {
+            var layers = new List<BnMlpLayer>();
+            for (int i = 0; i < _hidden.Count; i++)
+                layers.Add(ToLayer(_hidden[i], member, _norms.Count > 0 ? ToParameters(_norms[i], member) : null, _activation));
+            layers.Add(ToLayer(_output, member, null, null));
+            return new BnMlpModelParameters(layers, _inputNorm is null ? null : ToParameters(_inputNorm, member), inputScaling);
+        }
 
-        private static BnMlpLayer ToLayer(Linear linear, BatchNormParameters batchNorm, BnMlpActivation? activation) =>
-            new((int)linear.in_features, (int)linear.out_features, ToArray(linear.weight), linear.bias is null ? null : ToArray(linear.bias), batchNorm, activation);
+        private BatchNormParameters ToParameters(BatchNorm1d bn, int member)
+        {
+            long units = bn.running_mean.shape[0] / Members;
+            float[] Slice(Tensor values) => ToArray(values.narrow(0, member * units, units));
+            return new(Slice(bn.weight), Slice(bn.bias), Slice(bn.running_mean), Slice(bn.running_var), _epsilon);
+        }
+
+        /// <summary>Member <paramref name="member"/>'s part of a dense layer: its rows of a <see cref="Linear"/> (the
+        /// first layer, or every layer of one network), or its block of a <see cref="MemberLinear"/>.</summary>
+        private BnMlpLayer ToLayer(nn.Module<Tensor, Tensor> dense, int member, BatchNormParameters batchNorm, BnMlpActivation? activation)
+        {
+            if (dense is MemberLinear stacked)
+            {
+                return new(stacked.InputCount, stacked.OutputCount, ToArray(stacked.weight[member].t()),
+                    stacked.bias is null ? null : ToArray(stacked.bias[member]), batchNorm, activation);
+            }
+            var linear = (Linear)dense;
+            long outputs = linear.out_features / Members;
+            return new((int)linear.in_features, (int)outputs, ToArray(linear.weight.narrow(0, member * outputs, outputs)),
+                linear.bias is null ? null : ToArray(linear.bias.narrow(0, member * outputs, outputs)), batchNorm, activation);
+        }
 
         private static float[] ToArray(Tensor tensor) => tensor.detach().contiguous().data<float>().ToArray();
 
@@ -214,27 +261,47 @@ namespace MLNet.BatchNorm
             return x.mul(keep).mul_(_dropoutScale);
         }
 
-        /// <summary>Draws the weights in managed code from the trainer's seeded random source, so that networks with and
-        /// without batch normalization start from the same weights. Biases start at <see cref="BnMlpOptionsBase.InitialBias"/>.</summary>
-        private static void Initialize(Linear linear, BnMlpOptionsBase options, Random random)
+        /// <summary>A dense layer of <paramref name="outputs"/> units per member: one <see cref="Linear"/> holding every
+        /// member's units where the layer reads the features (the members share them) or the network is one, else a
+        /// <see cref="MemberLinear"/>. Each member's weights are drawn in turn, as that network alone would draw them.</summary>
+        private nn.Module<Tensor, Tensor> Dense(int inputs, int outputs, bool hasBias, BnMlpOptionsBase options, Random random)
         {
-            long inputs = linear.in_features, outputs = linear.out_features;
+            var weights = new float[(long)Members * outputs * inputs];
+            for (int member = 0; member < Members; member++)
+                InitialWeights(inputs, outputs, options, random).CopyTo(weights, (long)member * outputs * inputs);
+            using var noGrad = no_grad();
+            using var initialBias = options.InitialBias.ToScalar();
+            if (_hidden.Count == 0 || Members == 1)
+            {
+                var linear = nn.Linear(inputs, Members * outputs, hasBias);
+                using var values = tensor(weights, [Members * outputs, inputs]);
+                linear.weight.copy_(values);
+                linear.bias?.fill_(initialBias);
+                return linear;
+            }
+            var layer = new MemberLinear(Members, inputs, outputs, hasBias);
+            using var drawn = tensor(weights, [Members, outputs, inputs]);
+            using var transposed = drawn.transpose(1, 2);
+            layer.weight.copy_(transposed);
+            layer.bias?.fill_(initialBias);
+            return layer;
+        }
+
+        /// <summary>Draws one network's weights [outputs, inputs] in managed code from the trainer's seeded random source,
+        /// so that networks with and without batch normalization start from the same weights. Biases start at
+        /// <see cref="BnMlpOptionsBase.InitialBias"/>.</summary>
+        private static float[] InitialWeights(int inputs, int outputs, BnMlpOptionsBase options, Random random)
+        {
             double std = options.Initialization switch
             {
                 WeightInitialization.He => Math.Sqrt(2.0 / inputs),
                 WeightInitialization.Xavier => Math.Sqrt(2.0 / (inputs + outputs)),
                 _ => options.InitialWeightStandardDeviation,
             };
-            var weights = new float[inputs * outputs];
+            var weights = new float[(long)inputs * outputs];
             for (int i = 0; i < weights.Length; i++)
                 weights[i] = (float)(std * StandardNormal(random));
-            using (no_grad())
-            {
-                using var values = tensor(weights, [outputs, inputs]);
-                linear.weight.copy_(values);
-                using var initialBias = options.InitialBias.ToScalar();
-                linear.bias?.fill_(initialBias);
-            }
+            return weights;
         }
 
         private static double StandardNormal(Random random)

@@ -5,7 +5,7 @@ using System.Linq;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// Networks of one architecture trained independently (<see cref="BnMlpOptionsBase.EnsembleSize"/>), merged into one
+    /// Networks of one architecture trained each on its own loss (<see cref="BnMlpOptionsBase.EnsembleSize"/>), merged into one
     /// network that outputs the mean of their outputs: each hidden layer holds the members' units one after the other,
     /// reading the features (the first) or only its own member's units (the rest: block-diagonal, zeros elsewhere), and
     /// the output layer adds the members' output weights divided by their number. Batch normalization is per unit, so

@@ -1,0 +1,47 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MLNet.BatchNorm
+{
+    /// <summary>
+    /// The dense layers of an ensemble's networks (<see cref="BnMlpOptionsBase.EnsembleSize"/>) at one depth past the
+    /// first, side by side: the input holds each member's units one after the other [rows, members × inputs], and member
+    /// k's weights read only its own block, so the members stay independent while one batched product computes them
+    /// all. Small networks train at the cost of their native calls, which one step of all members makes once.
+    /// </summary>
+    internal sealed class MemberLinear : nn.Module<Tensor, Tensor>
+    {
+        /// <summary>[members, inputs, outputs]: each member's weights transposed, so the product needs no transposed view.</summary>
+        public readonly Parameter weight;
+
+        /// <summary>[members, 1, outputs], or null.</summary>
+        public readonly Parameter bias;
+
+        public MemberLinear(int members, int inputs, int outputs, bool hasBias)
+            : base(nameof(MemberLinear))
+        {
+            (Members, InputCount, OutputCount) = (members, inputs, outputs);
+            weight = new Parameter(zeros(members, inputs, outputs));
+            if (hasBias)
+                bias = new Parameter(zeros(members, 1, outputs));
+            RegisterComponents();
+        }
+
+        public int Members { get; }
+
+        public int InputCount { get; }
+
+        public int OutputCount { get; }
+
+        /// <summary>[rows, members × inputs] to [rows, members × outputs].</summary>
+        public override Tensor forward(Tensor input)
+        {
+            long rows = input.shape[0];
+            var byMember = input.reshape(rows, Members, InputCount).transpose(0, 1);
+            // Not baddbmm: TorchSharp 0.107.0 passes its arguments to libtorch in the wrong order.
+            var outputs = bias is null ? byMember.bmm(weight) : byMember.bmm(weight).add(bias);
+            return outputs.transpose(0, 1).reshape(rows, Members * OutputCount);
+        }
+    }
+}
