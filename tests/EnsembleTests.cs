@@ -94,7 +94,7 @@ namespace MLNet.BatchNorm.Tests
             }
         }
 
-        /// <summary>Trained side by side, each member takes the steps it would take alone on the same batches: SGD with
+        /// <summary>Trained side by side, each member takes the steps it would take alone on its own batches: SGD with
         /// momentum (whose steps scale with the gradient, unlike Adam's) from the same weights, with batch normalization
         /// (bias-free hidden layers) and without (hidden biases), weighted and unweighted.</summary>
         [Theory]
@@ -103,7 +103,7 @@ namespace MLNet.BatchNorm.Tests
         public void EachMemberLearnsAsItsOwnNetworkWould(bool batchNorm, bool exampleWeights)
         {
             var options = new BnMlpTrainer.Options { HiddenLayerSizes = [9, 5], UseBatchNorm = batchNorm, DropoutRate = 0 };
-            const int members = 3, features = 6, classes = 4;
+            const int members = 3, features = 6, classes = 4, rows = 16;
             using var ensemble = new BnMlpNetwork(features, classes, options, new Random(3), members);
             var alone = new BnMlpNetwork[members];
             for (int member = 0; member < members; member++)
@@ -112,26 +112,28 @@ namespace MLNet.BatchNorm.Tests
                 using var scope = NewDisposeScope();
                 alone[member].CopyFrom(ensemble.MemberParameters(member, inputScaling: null));
             }
-            using var ensembleOptimizer = new FusedOptimizer(ensemble, BnMlpOptimizer.SgdMomentum, 0.1, 0.9, 1e-3);
-            var optimizers = alone.Select(n => new FusedOptimizer(n, BnMlpOptimizer.SgdMomentum, 0.1, 0.9, 1e-3)).ToArray();
             float[] initial;
             using (NewDisposeScope())
                 initial = ensemble.MemberParameters(1, inputScaling: null).Layers[1].Weights.ToArray();
+            using var ensembleOptimizer = new FusedOptimizer(ensemble, BnMlpOptimizer.SgdMomentum, 0.1, 0.9, 1e-3);
+            var optimizers = alone.Select(n => new FusedOptimizer(n, BnMlpOptimizer.SgdMomentum, 0.1, 0.9, 1e-3)).ToArray();
             var objective = TrainingObjective.CrossEntropy;
             var generator = new Generator(17);
             for (int step = 0; step < 8; step++)
             {
                 using var scope = NewDisposeScope();
-                var x = randn([16, features], generator: generator);
-                var labels = randint(0, classes, [16], generator: generator);
-                var weights = exampleWeights ? rand([16], generator: generator) : null;
+                var x = Enumerable.Range(0, members).Select(_ => randn([rows, features], generator: generator)).ToArray();
+                var labels = Enumerable.Range(0, members).Select(_ => randint(0, classes, [rows], generator: generator)).ToArray();
+                var weights = Enumerable.Range(0, members).Select(_ => exampleWeights ? rand([rows], generator: generator) : null).ToArray();
+                // The members' batches interleaved, as BatchPass.Members gathers them: row r of member m at r × members + m.
+                Tensor Interleave(Tensor[] batches) => stack(batches, 1).reshape(rows * members, -1).squeeze(-1);
                 ensembleOptimizer.ZeroGradients();
-                objective.TrainingLoss(ensemble.MemberOutputs(x), labels, weights, members).backward();
+                objective.TrainingLoss(ensemble.MemberOutputs(Interleave(x)), Interleave(labels), exampleWeights ? Interleave(weights) : null, members).backward();
                 ensembleOptimizer.Step();
                 for (int member = 0; member < members; member++)
                 {
                     optimizers[member].ZeroGradients();
-                    objective.TrainingLoss(alone[member].MemberOutputs(x), labels, weights, 1).backward();
+                    objective.TrainingLoss(alone[member].MemberOutputs(x[member]), labels[member], weights[member], 1).backward();
                     optimizers[member].Step();
                 }
             }
@@ -153,6 +155,22 @@ namespace MLNet.BatchNorm.Tests
                 alone[member].Dispose();
                 optimizers[member].Dispose();
             }
+        }
+
+        /// <summary>Each member of a training pass gets its own row order: every member sees every row once per pass,
+        /// in different orders.</summary>
+        [Fact]
+        public void APassForMembersGivesEachItsOwnRowOrder()
+        {
+            var orders = Enumerable.Range(0, 3).Select(seed => BatchPlan.RandomOrder(50, new Random(seed))).ToArray();
+            var interleaved = BatchPlan.Interleave(orders);
+            for (int member = 0; member < 3; member++)
+            {
+                var own = Enumerable.Range(0, 50).Select(i => interleaved[i * 3 + member]).ToArray();
+                Assert.Equal(orders[member], own);
+                Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), own.Order());
+            }
+            Assert.NotEqual(orders[0], orders[1]);
         }
 
         [Fact]

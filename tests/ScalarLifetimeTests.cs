@@ -20,20 +20,22 @@ namespace MLNet.BatchNorm.Tests
     public sealed class ScalarLifetimeTests
     {
         [Theory]
-        [InlineData(BnMlpOptimizer.Adam)]
-        [InlineData(BnMlpOptimizer.SgdMomentum)]
-        [InlineData(BnMlpOptimizer.Sgd)]
-        public void TrainingLeavesNoScalarToTheFinalizer(BnMlpOptimizer optimizer)
+        [InlineData(BnMlpOptimizer.Adam, 1)]
+        [InlineData(BnMlpOptimizer.SgdMomentum, 1)]
+        [InlineData(BnMlpOptimizer.Sgd, 1)]
+        [InlineData(BnMlpOptimizer.Adam, 2)]
+        public void TrainingLeavesNoScalarToTheFinalizer(BnMlpOptimizer optimizer, int ensembleSize)
         {
-            // Every op of training that takes a number: batch normalization (of the input too), dropout, the weighted
-            // binary loss with a positive class weight, weight decay, the optimizer, validation's accuracy.
+            // Every op of training that takes a number: batch normalization (of the input too, for one network), dropout,
+            // the weighted binary loss with a positive class weight (of each member), weight decay, the optimizer,
+            // validation's accuracy.
             var points = ToyBinary.Generate(300, seed: 3);
             for (int i = 0; i < points.Length; i++)
                 points[i].Weight = 1 + i % 3;
             var ml = new MLContext(seed: 1);
             var options = new BnMlpBinaryTrainer.Options
             {
-                HiddenLayerSizes = [8, 4], BatchNormOnInput = true, DropoutRate = 0.2f, PositiveClassWeight = 2,
+                HiddenLayerSizes = [8, 4], BatchNormOnInput = ensembleSize == 1, EnsembleSize = ensembleSize, DropoutRate = 0.2f, PositiveClassWeight = 2,
                 ExampleWeightColumnName = nameof(BinaryPoint.Weight), Optimizer = optimizer, WeightDecay = 1e-4f,
                 NumberOfEpochs = 2, BatchSize = 16, ValidationFraction = 0.2f, PopulationStatistics = PopulationStatisticsMode.MovingAverage,
             };

@@ -226,7 +226,7 @@ namespace MLNet.BatchNorm
         /// weights it ends with (computed for validation), so they need not be computed again.</summary>
         private bool Train(IChannel ch, BnMlpNetwork network, TrainingRows data, InMemoryTrainingRows validation, TrainingPlan plan, Random random, FitCancellation cancellation)
         {
-            var pass = new BatchPass(plan.BatchSize, _options.ShuffleEachEpoch, FullBatchesOnly: false, AvoidSingleRowBatch: network.UsesBatchNorm);
+            var pass = new BatchPass(plan.BatchSize, _options.ShuffleEachEpoch, FullBatchesOnly: false, AvoidSingleRowBatch: network.UsesBatchNorm, network.Members);
             using var optimizer = new FusedOptimizer(network, _options.Optimizer, _options.LearningRate, _options.Momentum, _options.WeightDecay);
             bool exactStatistics = network.UsesBatchNorm && _options.PopulationStatistics == PopulationStatisticsMode.Exact;
             double bestLoss = double.PositiveInfinity;
@@ -311,7 +311,7 @@ namespace MLNet.BatchNorm
                         $"Training diverged in epoch {epoch}, batch {batch.Number}{(batch.Count is int count ? $" of {count}" : "")}: the loss became {value}. " +
                         Advice(data, "or use batch normalization")));
                 }
-                long length = batch.Features.shape[0];
+                long length = batch.Features.shape[0] / network.Members;
                 lossSum += value * length;
                 rows += length;
                 progress.AfterBatch(batch, lossSum, rows);

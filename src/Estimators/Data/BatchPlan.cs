@@ -39,6 +39,20 @@ namespace MLNet.BatchNorm
             return order;
         }
 
+        /// <summary>The members' row orders as one, row by row: position i of every order, then position i + 1. A batch
+        /// of the rows [start, start + length) of each order is then the span [start, start + length) × members.</summary>
+        public static long[] Interleave(long[][] orders)
+        {
+            int members = orders.Length;
+            var interleaved = new long[(long)orders[0].Length * members];
+            for (long i = 0; i < orders[0].Length; i++)
+            {
+                for (int member = 0; member < members; member++)
+                    interleaved[i * members + member] = orders[member][i];
+            }
+            return interleaved;
+        }
+
         /// <summary>0 .. count-1.</summary>
         public static long[] InOrder(int count)
         {

@@ -11,10 +11,13 @@ namespace MLNet.BatchNorm
     /// <param name="Shuffle">A new random row order (else the data's order).</param>
     /// <param name="FullBatchesOnly">Leave out the rows that do not fill a last batch (the statistics pass).</param>
     /// <param name="AvoidSingleRowBatch">Merge a last batch of one row into the one before (batch normalization).</param>
-    internal readonly record struct BatchPass(int BatchSize, bool Shuffle, bool FullBatchesOnly, bool AvoidSingleRowBatch);
+    /// <param name="Members">Networks trained side by side, each on its own row order: a batch then holds each member's
+    /// batch, interleaved (row 1 of every member, then row 2; see <see cref="BatchPlan.Interleave"/>).</param>
+    internal readonly record struct BatchPass(int BatchSize, bool Shuffle, bool FullBatchesOnly, bool AvoidSingleRowBatch, int Members = 1);
 
-    /// <summary>One mini-batch: features [rows, features], labels [rows], weights [rows] or null; its 1-based number in
-    /// the pass and the number of batches of the pass when it is known in advance.</summary>
+    /// <summary>One mini-batch: features [rows, features], labels [rows], weights [rows] or null (rows × members, of a
+    /// pass for several members); its 1-based number in the pass and the number of batches of the pass when it is known
+    /// in advance.</summary>
     internal readonly record struct TrainingBatch(Tensor Features, Tensor Labels, Tensor Weights, int Number, int? Count);
 
     /// <summary>
@@ -98,15 +101,17 @@ namespace MLNet.BatchNorm
             int rows = (int)features.shape[0];
             var batches = BatchPlan.Create(rows, pass);
             int? count = wholePass ? batches.Count : null;
-            long[] rowOrder = pass.Shuffle ? BatchPlan.RandomOrder(rows, random) : BatchPlan.InOrder(rows);
-            using var order = tensor(rowOrder, [rows]);
-            using var gatherer = new RowGatherer(features, rowOrder, batches.Max(batch => batch.Length));
+            int members = pass.Members;
+            long[] Order() => pass.Shuffle ? BatchPlan.RandomOrder(rows, random) : BatchPlan.InOrder(rows);
+            long[] rowOrder = members == 1 ? Order() : BatchPlan.Interleave(Enumerable.Range(0, members).Select(_ => Order()).ToArray());
+            using var order = tensor(rowOrder, [rowOrder.LongLength]);
+            using var gatherer = new RowGatherer(features, rowOrder, batches.Max(batch => batch.Length) * members);
             foreach (var (start, length) in batches)
             {
                 cancellation.ThrowIfCancelled();
                 using var scope = NewDisposeScope();
-                var index = order.narrow(0, start, length);
-                step(new TrainingBatch(gatherer.Gather(start, length), labels.index_select(0, index), weights?.index_select(0, index), ++number, count));
+                var index = order.narrow(0, start * members, length * members);
+                step(new TrainingBatch(gatherer.Gather(start * members, length * members), labels.index_select(0, index), weights?.index_select(0, index), ++number, count));
             }
         }
 

@@ -13,11 +13,10 @@ namespace MLNet.BatchNorm
     /// dropout] per hidden layer, then a Linear layer giving the outputs (class logits, or the regression value).
     /// Training mode uses batch statistics; population statistics are set afterwards.
     /// <para>
-    /// An ensemble (<see cref="BnMlpOptionsBase.EnsembleSize"/>) trains as one network of its members side by side: the
-    /// first layer has every member's units, each member's from its own initial weights; the layers after it are
-    /// <see cref="MemberLinear"/>s, so a member reads only its own units; batch normalization is per unit anyway. Every
-    /// member sees the same batches, and the training loss is the sum of the members' losses, so each member's weights
-    /// get exactly the gradient of its own loss.
+    /// An ensemble (<see cref="BnMlpOptionsBase.EnsembleSize"/>) trains as one network of its members side by side:
+    /// every dense layer is a <see cref="MemberLinear"/>, so a member reads only its own rows (the first layer) or units
+    /// (the others), from its own initial weights; batch normalization is per unit anyway. In training each member gets
+    /// its own batch (<see cref="MemberOutputs"/>); elsewhere every member reads the same rows, as in the merged model.
     /// </para>
     /// </summary>
     internal sealed class BnMlpNetwork : nn.Module<Tensor, Tensor>
@@ -78,26 +77,41 @@ namespace MLNet.BatchNorm
         /// <summary>The network's outputs [rows, outputs]: an ensemble's are the mean of its members'.</summary>
         public override Tensor forward(Tensor input)
         {
-            var outputs = MemberOutputs(input);
+            var outputs = Outputs(input, sharedRows: true);
             return Members == 1 ? outputs : outputs.reshape(input.shape[0], Members, _outputCount).mean([1]);
         }
 
-        /// <summary>Each member's outputs: [rows × members, outputs], row r's members one after the other (a network's
-        /// own outputs when it is one).</summary>
-        public Tensor MemberOutputs(Tensor input)
+        /// <summary>Each member's outputs on its own rows: <paramref name="input"/> holds a batch of each member,
+        /// interleaved [rows × members, features] (row 1 of every member, then row 2; <see cref="BatchPass.Members"/>),
+        /// and the outputs [rows × members, outputs] follow that order (a network's own outputs when it is one).</summary>
+        public Tensor MemberOutputs(Tensor input) =>
+            Members == 1 ? Outputs(input, sharedRows: true) : Outputs(input, sharedRows: false).reshape(-1, _outputCount);
+
+        /// <summary>[rows, members × outputs]: from rows every member reads, or from each member's rows interleaved.</summary>
+        private Tensor Outputs(Tensor input, bool sharedRows)
         {
             var x = _inputNorm is null ? input : Normalize(input, _inputNorm);
             for (int i = 0; i < _hidden.Count; i++)
             {
-                x = _hidden[i].forward(x);
+                x = Dense(i, x, sharedRows);
                 if (_norms.Count > 0)
                     x = Normalize(x, _norms[i]);
                 x = Activate(x);
                 if (training && _dropoutRate > 0)
                     x = Dropout(x);
             }
-            var outputs = _output.forward(x);
-            return Members == 1 ? outputs : outputs.reshape(-1, _outputCount);
+            return Dense(_hidden.Count, x, sharedRows);
+        }
+
+        /// <summary>Dense layer <paramref name="index"/> (the output layer after the hidden ones). An ensemble's first
+        /// layer reads the rows every member shares, or each member's own rows (interleaved, so [rows × members,
+        /// features] is [rows, members × features] with each member's features in its own block).</summary>
+        private Tensor Dense(int index, Tensor x, bool sharedRows)
+        {
+            var dense = index < _hidden.Count ? _hidden[index] : _output;
+            if (index > 0 || dense is not MemberLinear first)
+                return dense.forward(x);
+            return sharedRows ? first.ForSharedInput(x) : first.forward(x.reshape(-1, Members * first.InputCount));
         }
 
         /// <summary>Zeroed running statistics shaped like the BN layers' (the input's first): a mean and a variance per
@@ -124,7 +138,7 @@ namespace MLNet.BatchNorm
             }
             var x = _inputNorm is null ? input : Fold(input, _inputNorm);
             for (int i = 0; i < _hidden.Count && _norms.Count > 0; i++)
-                x = Activate(Fold(_hidden[i].forward(x), _norms[i]));
+                x = Activate(Fold(Dense(i, x, sharedRows: true), _norms[i]));
         }
 
         /// <summary>Sets the population statistics to the mean of <paramref name="parts"/>' averages (from
@@ -229,8 +243,8 @@ namespace MLNet.BatchNorm
             return new(Slice(bn.weight), Slice(bn.bias), Slice(bn.running_mean), Slice(bn.running_var), _epsilon);
         }
 
-        /// <summary>Member <paramref name="member"/>'s part of a dense layer: its rows of a <see cref="Linear"/> (the
-        /// first layer, or every layer of one network), or its block of a <see cref="MemberLinear"/>.</summary>
+        /// <summary>Member <paramref name="member"/>'s part of a dense layer: a <see cref="Linear"/> of one network, or its
+        /// block of an ensemble's <see cref="MemberLinear"/>.</summary>
         private BnMlpLayer ToLayer(nn.Module<Tensor, Tensor> dense, int member, BatchNormParameters batchNorm, BnMlpActivation? activation)
         {
             if (dense is MemberLinear stacked)
@@ -239,9 +253,7 @@ namespace MLNet.BatchNorm
                     stacked.bias is null ? null : ToArray(stacked.bias[member]), batchNorm, activation);
             }
             var linear = (Linear)dense;
-            long outputs = linear.out_features / Members;
-            return new((int)linear.in_features, (int)outputs, ToArray(linear.weight.narrow(0, member * outputs, outputs)),
-                linear.bias is null ? null : ToArray(linear.bias.narrow(0, member * outputs, outputs)), batchNorm, activation);
+            return new((int)linear.in_features, (int)linear.out_features, ToArray(linear.weight), linear.bias is null ? null : ToArray(linear.bias), batchNorm, activation);
         }
 
         private static float[] ToArray(Tensor tensor) => tensor.detach().contiguous().data<float>().ToArray();
@@ -261,9 +273,9 @@ namespace MLNet.BatchNorm
             return x.mul(keep).mul_(_dropoutScale);
         }
 
-        /// <summary>A dense layer of <paramref name="outputs"/> units per member: one <see cref="Linear"/> holding every
-        /// member's units where the layer reads the features (the members share them) or the network is one, else a
-        /// <see cref="MemberLinear"/>. Each member's weights are drawn in turn, as that network alone would draw them.</summary>
+        /// <summary>A dense layer of <paramref name="outputs"/> units per member: a <see cref="Linear"/> for one network, a
+        /// <see cref="MemberLinear"/> for an ensemble. Each member's weights are drawn in turn, as that network alone
+        /// would draw them.</summary>
         private nn.Module<Tensor, Tensor> Dense(int inputs, int outputs, bool hasBias, BnMlpOptionsBase options, Random random)
         {
             var weights = new float[(long)Members * outputs * inputs];
@@ -271,10 +283,10 @@ namespace MLNet.BatchNorm
                 InitialWeights(inputs, outputs, options, random).CopyTo(weights, (long)member * outputs * inputs);
             using var noGrad = no_grad();
             using var initialBias = options.InitialBias.ToScalar();
-            if (_hidden.Count == 0 || Members == 1)
+            if (Members == 1)
             {
-                var linear = nn.Linear(inputs, Members * outputs, hasBias);
-                using var values = tensor(weights, [Members * outputs, inputs]);
+                var linear = nn.Linear(inputs, outputs, hasBias);
+                using var values = tensor(weights, [outputs, inputs]);
                 linear.weight.copy_(values);
                 linear.bias?.fill_(initialBias);
                 return linear;

@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 namespace MLNet.BatchNorm
 {
     /// <summary>
-    /// The dense layers of an ensemble's networks (<see cref="BnMlpOptionsBase.EnsembleSize"/>) at one depth past the
-    /// first, side by side: the input holds each member's units one after the other [rows, members × inputs], and member
-    /// k's weights read only its own block, so the members stay independent while one batched product computes them
-    /// all. Small networks train at the cost of their native calls, which one step of all members makes once.
+    /// The dense layers of an ensemble's networks (<see cref="BnMlpOptionsBase.EnsembleSize"/>) at one depth, side by
+    /// side: the input holds each member's inputs one after the other [rows, members × inputs], and member k's weights
+    /// read only its own block, so the members stay independent while one batched product computes them all. Small
+    /// networks train at the cost of their native calls, which one step of all members makes once.
     /// </summary>
     internal sealed class MemberLinear : nn.Module<Tensor, Tensor>
     {
@@ -17,6 +17,10 @@ namespace MLNet.BatchNorm
 
         /// <summary>[members, 1, outputs], or null.</summary>
         public readonly Parameter bias;
+
+        // The alpha of the bias's add, an explicit Scalar that lives as long as the layer: see FusedOptimizer on
+        // implicitly converted numbers.
+        private readonly Scalar _one = 1.ToScalar();
 
         public MemberLinear(int members, int inputs, int outputs, bool hasBias)
             : base(nameof(MemberLinear))
@@ -39,9 +43,23 @@ namespace MLNet.BatchNorm
         {
             long rows = input.shape[0];
             var byMember = input.reshape(rows, Members, InputCount).transpose(0, 1);
-            // Not baddbmm: TorchSharp 0.107.0 passes its arguments to libtorch in the wrong order.
-            var outputs = bias is null ? byMember.bmm(weight) : byMember.bmm(weight).add(bias);
+            // Not baddbmm: TorchSharp 0.107.0's rejected these shapes, expanding the weights where the bias belongs.
+            var outputs = bias is null ? byMember.bmm(weight) : byMember.bmm(weight).add(bias, _one);
             return outputs.transpose(0, 1).reshape(rows, Members * OutputCount);
+        }
+
+        /// <summary>[rows, inputs] that every member reads to [rows, members × outputs].</summary>
+        public Tensor ForSharedInput(Tensor input)
+        {
+            var outputs = input.matmul(weight.transpose(0, 1).reshape(InputCount, Members * OutputCount));
+            return bias is null ? outputs : outputs.add(bias.reshape(Members * OutputCount), _one);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _one.Dispose();
+            base.Dispose(disposing);
         }
     }
 }

@@ -26,34 +26,31 @@ namespace MLNet.BatchNorm
         public virtual Tensor TrainingWeights(Tensor labels, Tensor exampleWeights) => exampleWeights;
 
         /// <summary>
-        /// What a training step minimizes: one network's mean loss on the batch, weighted by <see cref="TrainingWeights"/>
-        /// when there are any; for an ensemble of <paramref name="members"/>, from their outputs
-        /// (<see cref="BnMlpNetwork.MemberOutputs"/>), the sum of the members' such losses, so that each member's weights
-        /// get the gradient of its own loss.
+        /// What a training step minimizes: one network's mean loss on its batch, weighted by <see cref="TrainingWeights"/>
+        /// when there are any; for an ensemble of <paramref name="members"/>, whose outputs, labels and weights interleave
+        /// the members' batches (<see cref="BnMlpNetwork.MemberOutputs"/>), the sum of the members' such losses, so that
+        /// each member's weights get the gradient of its own loss.
         /// </summary>
         public Tensor TrainingLoss(Tensor memberOutputs, Tensor labels, Tensor exampleWeights, int members)
         {
-            if (members > 1)
-            {
-                labels = labels.repeat_interleave(members);
-                exampleWeights = exampleWeights?.repeat_interleave(members);
-            }
             var weights = TrainingWeights(labels, exampleWeights);
-            // The mean over the members' rows is the mean of the members' losses, as every member has the same weights.
-            Tensor loss;
             if (weights is null)
-                loss = Loss(memberOutputs, labels, nn.Reduction.Mean);
-            else
             {
-                // A batch whose weights are all 0 contributes no gradient rather than 0/0. Explicit Scalars, alive until
-                // the ops return: see FusedOptimizer on implicitly converted numbers.
-                using var smallest = float.Epsilon.ToScalar();
-                loss = Loss(memberOutputs, labels, nn.Reduction.None).mul(weights).sum().div(weights.sum().clamp_min(smallest));
+                // Every member has as many rows: the mean over all is the mean of the members' means.
+                var mean = Loss(memberOutputs, labels, nn.Reduction.Mean);
+                if (members == 1)
+                    return mean;
+                using var count = members.ToScalar();
+                return mean.mul(count);
             }
+            // A batch whose weights are all 0 contributes no gradient rather than 0/0. An explicit Scalar, alive until
+            // the ops return: see FusedOptimizer on implicitly converted numbers.
+            using var smallest = float.Epsilon.ToScalar();
+            var weighted = Loss(memberOutputs, labels, nn.Reduction.None).mul(weights);
             if (members == 1)
-                return loss;
-            using var count = members.ToScalar();
-            return loss.mul(count);
+                return weighted.sum().div(weights.sum().clamp_min(smallest));
+            // Row r of member m is at r × members + m: each column of [rows, members] is one member's batch.
+            return weighted.view(-1, members).sum([0]).div(weights.view(-1, members).sum([0]).clamp_min(smallest)).sum();
         }
 
         public static TrainingObjective CrossEntropy { get; } = new CrossEntropyObjective();
