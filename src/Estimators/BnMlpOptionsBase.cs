@@ -297,7 +297,7 @@ namespace MLNet.BatchNorm
         public int? NumberOfEpochs;
 
         /// <summary>
-        /// Networks trained side by side on the same batches, each from its own initial weights and on its own loss,
+        /// Networks trained side by side, each from its own initial weights, on its own row order and its own loss,
         /// whose outputs (logits, or the regression value) are averaged; at least 1. The model holds them as one network
         /// with each hidden layer EnsembleSize times as wide and block-diagonal beyond the first, so scoring, saving and
         /// ONNX export work as for one network. A training step does EnsembleSize times the arithmetic of one network's
