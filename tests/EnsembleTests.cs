@@ -157,6 +157,28 @@ namespace MLNet.BatchNorm.Tests
             }
         }
 
+        /// <summary>Outside training (validation, the statistics pass) every member reads the same rows: the training
+        /// network then outputs what the merged model does, with and without hidden layers.</summary>
+        [Theory]
+        [InlineData(new[] { 7, 5 })]
+        [InlineData(new int[0])]
+        public void OutsideTrainingTheEnsembleOutputsWhatItsModelDoes(int[] hidden)
+        {
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = hidden, UseBatchNorm = hidden.Length > 0, InitialBias = 0.1f };
+            using var network = new BnMlpNetwork(6, 3, options, new Random(4), members: 3);
+            network.eval();
+            using var scope = NewDisposeScope();
+            var model = network.ToModelParameters(inputScaling: null);
+            var random = new Random(8);
+            var rows = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, 6).Select(_ => (float)TestData.Normal(random)).ToArray()).ToArray();
+            var outputs = network.forward(tensor(rows.SelectMany(r => r).ToArray(), [5, 6])).data<float>().ToArray();
+            for (int row = 0; row < rows.Length; row++)
+            {
+                var expected = ReferenceForward.PreActivations(model, rows[row])[^1];
+                Assert.Equal(expected, outputs.Skip(row * 3).Take(3).Select(o => (double)o), (e, a) => Math.Abs(e - a) <= 1e-5 * (1 + Math.Abs(e)));
+            }
+        }
+
         /// <summary>Each member of a training pass gets its own row order: every member sees every row once per pass,
         /// in different orders.</summary>
         [Fact]
