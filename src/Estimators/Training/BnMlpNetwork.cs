@@ -55,12 +55,12 @@ namespace MLNet.BatchNorm
             int inputs = inputCount;
             foreach (int units in options.HiddenLayerSizes)
             {
-                _hidden.Add(Dense(inputs, units, hasBias: !options.UseBatchNorm, options, random));
+                _hidden.Add(CreateDense(inputs, units, hasBias: !options.UseBatchNorm, options, random));
                 if (options.UseBatchNorm)
                     _norms.Add(nn.BatchNorm1d(members * units, eps: options.BatchNormEpsilon, momentum: _momentum));
                 inputs = units;
             }
-            _output = Dense(inputs, outputCount, hasBias: true, options, random);
+            _output = CreateDense(inputs, outputCount, hasBias: true, options, random);
             _dropoutGenerator = new Generator((ulong)random.NextInt64());
             _dropoutRateScalar = _dropoutRate.ToScalar();
             _dropoutScale = (1.0 / (1.0 - _dropoutRate)).ToScalar();
@@ -93,20 +93,20 @@ namespace MLNet.BatchNorm
             var x = _inputNorm is null ? input : Normalize(input, _inputNorm);
             for (int i = 0; i < _hidden.Count; i++)
             {
-                x = Dense(i, x, sharedRows);
+                x = ApplyDense(i, x, sharedRows);
                 if (_norms.Count > 0)
                     x = Normalize(x, _norms[i]);
                 x = Activate(x);
                 if (training && _dropoutRate > 0)
                     x = Dropout(x);
             }
-            return Dense(_hidden.Count, x, sharedRows);
+            return ApplyDense(_hidden.Count, x, sharedRows);
         }
 
         /// <summary>Dense layer <paramref name="index"/> (the output layer after the hidden ones). An ensemble's first
         /// layer reads the rows every member shares, or each member's own rows (interleaved, so [rows × members,
         /// features] is [rows, members × features] with each member's features in its own block).</summary>
-        private Tensor Dense(int index, Tensor x, bool sharedRows)
+        private Tensor ApplyDense(int index, Tensor x, bool sharedRows)
         {
             var dense = index < _hidden.Count ? _hidden[index] : _output;
             if (index > 0 || dense is not MemberLinear first)
@@ -138,7 +138,7 @@ namespace MLNet.BatchNorm
             }
             var x = _inputNorm is null ? input : Fold(input, _inputNorm);
             for (int i = 0; i < _hidden.Count && _norms.Count > 0; i++)
-                x = Activate(Fold(Dense(i, x, sharedRows: true), _norms[i]));
+                x = Activate(Fold(ApplyDense(i, x, sharedRows: true), _norms[i]));
         }
 
         /// <summary>Sets the population statistics to the mean of <paramref name="parts"/>' averages (from
@@ -276,7 +276,7 @@ namespace MLNet.BatchNorm
         /// <summary>A dense layer of <paramref name="outputs"/> units per member: a <see cref="Linear"/> for one network, a
         /// <see cref="MemberLinear"/> for an ensemble. Each member's weights are drawn in turn, as that network alone
         /// would draw them.</summary>
-        private nn.Module<Tensor, Tensor> Dense(int inputs, int outputs, bool hasBias, BnMlpOptionsBase options, Random random)
+        private nn.Module<Tensor, Tensor> CreateDense(int inputs, int outputs, bool hasBias, BnMlpOptionsBase options, Random random)
         {
             var weights = new float[(long)Members * outputs * inputs];
             for (int member = 0; member < Members; member++)

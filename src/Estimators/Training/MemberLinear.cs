@@ -7,8 +7,8 @@ namespace MLNet.BatchNorm
     /// <summary>
     /// The dense layers of an ensemble's networks (<see cref="BnMlpOptionsBase.EnsembleSize"/>) at one depth, side by
     /// side: the input holds each member's inputs one after the other [rows, members × inputs], and member k's weights
-    /// read only its own block, so the members stay independent while one batched product computes them all. Small
-    /// networks train at the cost of their native calls, which one step of all members makes once.
+    /// read only its own block, so the members stay independent while one batched product computes them all: a step of
+    /// all members makes the native calls of one network.
     /// </summary>
     internal sealed class MemberLinear : nn.Module<Tensor, Tensor>
     {
