@@ -43,6 +43,7 @@ namespace MLNet.BatchNorm.Bench
             public BnMlpInputScaling InputScaling { get; init; } = BnMlpOptionsBase.Defaults.InputScaling;
             public int Batch { get; init; } = 256;
             public int Threads { get; init; } = 2;
+            public int Ensemble { get; init; } = 1;
         }
 
         public static int Run(Settings settings)
@@ -68,7 +69,7 @@ namespace MLNet.BatchNorm.Bench
                 HiddenLayerSizes = settings.Hidden, DropoutRate = settings.Dropout, Optimizer = settings.Optimizer,
                 Momentum = settings.Momentum, WeightDecay = settings.WeightDecay, LearningRate = settings.LearningRate,
                 LearningRateSchedule = settings.Schedule, InputScaling = settings.InputScaling, BatchSize = settings.Batch,
-                NumberOfEpochs = epochs, NumberOfThreads = settings.Threads,
+                NumberOfEpochs = epochs, NumberOfThreads = settings.Threads, EnsembleSize = settings.Ensemble,
                 // Moving averages: validating after each epoch then needs no extra pass over the training rows.
                 PopulationStatistics = PopulationStatisticsMode.MovingAverage,
                 Progress = new Reporter(m =>
@@ -83,7 +84,8 @@ namespace MLNet.BatchNorm.Bench
                     Console.WriteLine($"  epoch {m.Epoch,2}: validation accuracy {accuracy:P2}, loss {m.ValidationLoss:F4} at {seconds:F1} s");
                 }),
             };
-            Console.WriteLine($"Fashion-MNIST, {trainRows.Length:N0} training and {validationRows.Length:N0} validation rows, 784-{string.Join("-", options.HiddenLayerSizes)}-10 BN, " +
+            Console.WriteLine($"Fashion-MNIST, {trainRows.Length:N0} training and {validationRows.Length:N0} validation rows, " +
+                $"{(settings.Ensemble > 1 ? $"{settings.Ensemble} networks " : "")}784-{string.Join("-", options.HiddenLayerSizes)}-10 BN, " +
                 $"dropout {options.DropoutRate}, {options.Optimizer} {options.LearningRate} {options.LearningRateSchedule}, weight decay {options.WeightDecay}, " +
                 $"input scaling {options.InputScaling}, batch {options.BatchSize}, {epochs} epochs, {options.NumberOfThreads} thread(s); load {InferenceBench.LoadAverage()}.");
             clock.Start();
