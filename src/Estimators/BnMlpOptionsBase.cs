@@ -297,10 +297,10 @@ namespace MLNet.BatchNorm
         public int? NumberOfEpochs;
 
         /// <summary>
-        /// Networks trained side by side, each from its own initial weights, on its own row order and its own loss,
-        /// whose outputs (logits, or the regression value) are averaged; at least 1. The model holds them as one network
-        /// with each hidden layer EnsembleSize times as wide and block-diagonal beyond the first, so scoring, saving and
-        /// ONNX export work as for one network. A training step does EnsembleSize times the arithmetic of one network's
+        /// Networks trained side by side, each from its own initial weights, on its own row order (with
+        /// <see cref="ShuffleEachEpoch"/>) and its own loss, whose outputs (logits, or the regression value) are averaged;
+        /// at least 1. The model holds them as one network with each hidden layer EnsembleSize times as wide and
+        /// block-diagonal beyond the first, so scoring, saving and ONNX export work as for one network. A training step does EnsembleSize times the arithmetic of one network's
         /// in one set of native calls (epoch metrics report the members' mean training loss and the ensemble's validation
         /// loss), and scoring does up to EnsembleSize² times the work of the hidden-to-hidden products. Cannot be
         /// combined with <see cref="BatchNormOnInput"/> or a warm start. Default null: chosen from the number of training
