@@ -43,8 +43,10 @@ namespace MLNet.BatchNorm
         {
             long rows = input.shape[0];
             var byMember = input.reshape(rows, Members, InputCount).transpose(0, 1);
+            var outputs = byMember.bmm(weight);
             // Not baddbmm: TorchSharp 0.107.0's rejected these shapes, expanding the weights where the bias belongs.
-            var outputs = bias is null ? byMember.bmm(weight) : byMember.bmm(weight).add(bias, _one);
+            if (bias is not null)
+                outputs = outputs.add(bias, _one);
             return outputs.transpose(0, 1).reshape(rows, Members * OutputCount);
         }
 

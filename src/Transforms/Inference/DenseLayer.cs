@@ -176,12 +176,12 @@ namespace MLNet.BatchNorm
             var a7 = n > 7 ? Vector512.LoadUnsafe(ref bias, 7 * Lanes) : default;
             ref float x = ref MemoryMarshal.GetReference(input);
             ref float weights = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_weights), start);
-            int inputs = endInput, stride = PaddedOutputCount;
-            for (int chunk = firstInput - firstInput % ChunkInputs; chunk < inputs; chunk += ChunkInputs)
+            int stride = PaddedOutputCount;
+            for (int chunk = firstInput - firstInput % ChunkInputs; chunk < endInput; chunk += ChunkInputs)
             {
                 int end = chunk + ChunkInputs;
-                if (end > inputs)
-                    end = inputs;
+                if (end > endInput)
+                    end = endInput;
                 else if (Vector256.EqualsAll(Vector256.LoadUnsafe(ref x, (nuint)chunk), Vector256<float>.Zero))
                     continue;
                 ref float row = ref Unsafe.Add(ref weights, chunk * stride);
