@@ -80,7 +80,7 @@ namespace MLNet.BatchNorm.Tests
             InputScalingParameters Fitted(int budget)
             {
                 var ml = new MLContext(seed: 3);
-                var options = new BnMlpTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 1, InputScaling = scaling, MemoryBudgetMegabytes = budget };
+                var options = new BnMlpTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 1, InputScaling = scaling, MemoryBudgetMegabytes = budget, PiecewiseLinearBins = 0 };
                 return TestData.Pipeline(ml, options).Fit(View(ml, rows)).LastTransformer.Model.InputScaling;
             }
             foreach (var fitted in new[] { Fitted(1000), Fitted(1) })

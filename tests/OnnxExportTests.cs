@@ -179,6 +179,25 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Fact]
+        public void PiecewiseLinearEncodingExportsBeforeTheScaling()
+        {
+            var ml = new MLContext(seed: 8);
+            var data = ml.Data.LoadFromEnumerable(Tabular(600, seed: 8));
+            var model = ml.Transforms.Conversion.MapValueToKey("Label")
+                .Append(ml.Transforms.Categorical.OneHotEncoding("ColorVector", "Color"))
+                .Append(ml.Transforms.Concatenate("Features", "ColorVector", "Numeric"))
+                .Append(ml.MulticlassClassification.Trainers.BnMlp(new BnMlpTrainer.Options { HiddenLayerSizes = [12, 6], NumberOfEpochs = 10, PiecewiseLinearBins = 16 }))
+                .Fit(data);
+            var encoding = model.LastTransformer.Model.InputEncoding;
+            // The one-hot colours pass through; the three numeric features get 16 bins each.
+            Assert.Equal(4 + 3 * 16, encoding.EncodedCount);
+            var scored = model.Transform(data);
+            float max = 0;
+            WithOnnx(ml, model, data, viaOnnx => max = AssertSameScores(scored, viaOnnx));
+            _output.WriteLine($"MapValueToKey + OneHot + Concatenate + BnMlp (16 bins, StandardSmoothClip): max |score difference| {max:G3} over 600 rows");
+        }
+
+        [Fact]
         public void BinaryClassifierPipelineExportsScoreProbabilityAndPredictedLabel()
         {
             var ml = new MLContext(seed: 6);

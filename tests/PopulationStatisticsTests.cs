@@ -15,7 +15,7 @@ namespace MLNet.BatchNorm.Tests
             // input over the whole set, the earlier layers normalized with that same batch: computed here independently.
             var ml = new MLContext(seed: 3);
             var rows = TestData.Blobs(rows: 40, classes: 3, seed: 3, features: 6);
-            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [5, 4], BatchSize = 40, NumberOfEpochs = 5 };
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [5, 4], BatchSize = 40, NumberOfEpochs = 5, PiecewiseLinearBins = 0 };
             var model = TestData.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 6))).LastTransformer.Model;
 
             // The first layer sees the scaled features (the trainer's input scaling, as the reference applies it).
@@ -45,7 +45,7 @@ namespace MLNet.BatchNorm.Tests
             // so the pass's two halves (three and four batches) must be merged weighted by their batch counts.
             var ml = new MLContext(seed: 4);
             var rows = TestData.Blobs(rows: 140, classes: 3, seed: 4, features: 6);
-            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [5], BatchSize = 20, NumberOfEpochs = 3 };
+            var options = new BnMlpTrainer.Options { HiddenLayerSizes = [5], BatchSize = 20, NumberOfEpochs = 3, PiecewiseLinearBins = 0 };
             var model = TestData.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 6))).LastTransformer.Model;
             var layer = model.Layers[0];
             var inputs = rows.Select(r => ReferenceForward.NormalizedInput(model, r.Features)).ToArray();
@@ -70,7 +70,7 @@ namespace MLNet.BatchNorm.Tests
                 var options = new BnMlpTrainer.Options
                 {
                     HiddenLayerSizes = [5], BatchSize = 100, NumberOfEpochs = 1, LearningRate = 1e-30f, PopulationStatistics = mode, MovingAverageDecay = decay,
-                    InputScaling = BnMlpInputScaling.None, EnsembleSize = 1,
+                    InputScaling = BnMlpInputScaling.None, EnsembleSize = 1, PiecewiseLinearBins = 0,
                 };
                 return TestData.Pipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, 6))).LastTransformer.Model.Layers[0];
             }

@@ -182,11 +182,12 @@ namespace MLNet.BatchNorm.Tests
             Assert.Contains("no public field 'L2Regularisation'", error.Message);
 
             var bnMlp = SearchSpace.FromAttributes(typeof(BnMlpTrainer.Options));
-            Assert.Equal(["HiddenLayerSizes", "DropoutRate", "LearningRate", "BatchSize", "NumberOfEpochs", "LearningRateSchedule"], bnMlp.Dimensions.Select(d => d.Option));
+            Assert.Equal(["HiddenLayerSizes", "PiecewiseLinearBins", "DropoutRate", "LearningRate", "BatchSize", "NumberOfEpochs", "LearningRateSchedule"], bnMlp.Dimensions.Select(d => d.Option));
             var sampled = new BnMlpTrainer.Options();
             bnMlp.Sample(new Random(1)).ApplyTo(sampled);
             Assert.Contains(string.Join(",", sampled.HiddenLayerSizes), new[] { "128", "256,128", "512,256", "100,100,100", "512,512" });
             Assert.InRange(sampled.NumberOfEpochs.Value, 5, 30);
+            Assert.Contains(sampled.PiecewiseLinearBins.Value, new[] { 0, 8, 16 });
         }
     }
 }

@@ -124,6 +124,7 @@ namespace MLNet.BatchNorm
                 (data, validation) = LoadData(ch, input, validationData, random);
                 if (initial != null)
                     WarmStart.CheckArchitecture(Host, initial, _options, data.FeatureCount, data.OutputCount);
+                var encoding = EncodeInputs(ch, data, validation, initial);
                 var scaling = ScaleInputs(ch, data, validation, initial, cancellation);
                 var plan = new TrainingPlan(_options.BatchSizeFor(data.RowCount), _options.NumberOfEpochsFor(data.RowCount, Classes(data)));
                 int members = _options.EnsembleSizeFor(data.RowCount, initial != null);
@@ -131,7 +132,7 @@ namespace MLNet.BatchNorm
                     $"{(members > 1 ? $", {members} networks" : "")}" +
                     $"{(_options.BatchSize is null || _options.NumberOfEpochs is null || _options.EnsembleSize is null ? " (size-aware defaults)" : "")}.");
                 var clock = Stopwatch.StartNew();
-                var model = TrainNetwork(ch, data, validation, initial, scaling, plan, members, random, cancellation);
+                var model = TrainNetwork(ch, data, validation, initial, encoding, scaling, plan, members, random, cancellation);
                 ch.Info($"Trained on {data.RowCount} rows in {clock.Elapsed.TotalSeconds:F2} s.");
                 return CreateTransformer(model, input.Schema);
             }
@@ -145,7 +146,7 @@ namespace MLNet.BatchNorm
         /// <summary>Trains one network, or an ensemble of <paramref name="members"/> side by side, from fresh initial weights
         /// (or <paramref name="initial"/>'s) and returns its model with its population statistics.</summary>
         private BnMlpModelParameters TrainNetwork(IChannel ch, TrainingRows data, InMemoryTrainingRows validation, BnMlpModelParameters initial,
-            InputScalingParameters scaling, TrainingPlan plan, int members, Random random, FitCancellation cancellation)
+            PiecewiseLinearEncoding encoding, InputScalingParameters scaling, TrainingPlan plan, int members, Random random, FitCancellation cancellation)
         {
             using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, _options, random, members);
             if (initial != null)
@@ -157,7 +158,7 @@ namespace MLNet.BatchNorm
                 ExactPopulationStatistics.Estimate(network, data, plan.BatchSize, random, cancellation);
                 ch.Info($"Population statistics (exact pass) took {statistics.Elapsed.TotalSeconds:F2} s.");
             }
-            return ExportModel(network, scaling, data);
+            return ExportModel(network, encoding, scaling, data);
         }
 
         /// <summary>The input schema plus the score columns the transformer will add.</summary>
@@ -202,6 +203,41 @@ namespace MLNet.BatchNorm
                 data.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>Fits the piecewise-linear encoding of <see cref="BnMlpOptionsBase.PiecewiseLinearBins"/> on the training
+        /// rows (or, for a warm start, takes the encoding of the model it continues from) and encodes the training and
+        /// validation rows with it; returns the encoding, or null without one.</summary>
+        private PiecewiseLinearEncoding EncodeInputs(IChannel ch, TrainingRows data, InMemoryTrainingRows validation, BnMlpModelParameters initial)
+        {
+            var clock = Stopwatch.StartNew();
+            int bins = _options.PiecewiseLinearBinsFor(data.RowCount, Classes(data));
+            if ((initial != null ? initial.InputEncoding == null : bins == 0))
+                return null;
+            if (data is not InMemoryTrainingRows rows)
+            {
+                if (initial == null && _options.PiecewiseLinearBins is null)
+                    return null;
+                throw Host.Except($"The piecewise-linear encoding ({(initial != null ? "of the warm-start model" : $"PiecewiseLinearBins = {bins}")}) needs the " +
+                    $"training rows in memory, but they take more than MemoryBudgetMegabytes ({_options.MemoryBudgetMegabytes}): raise the budget or set PiecewiseLinearBins = 0.");
+            }
+            var encoding = initial?.InputEncoding ?? FeatureEncoder.Fit(rows.Features, bins);
+            if (encoding.EncodedCount == encoding.FeatureCount)
+            {
+                ch.Info("No feature has enough distinct values for two bins: training on the features as they are.");
+                return null;
+            }
+            if (initial == null && _options.PiecewiseLinearBins is null && encoding.EncodedCount - encoding.FeatureCount > BnMlpOptionsBase.Defaults.MaximumAddedInputs)
+            {
+                ch.Info($"The input encoding of {bins} bins would add {encoding.EncodedCount - encoding.FeatureCount} first-layer inputs " +
+                    $"(the size-aware rule adds at most {BnMlpOptionsBase.Defaults.MaximumAddedInputs}): training on the features as they are.");
+                return null;
+            }
+            rows.EncodeWith(encoding);
+            validation?.EncodeWith(encoding);
+            ch.Info($"Input encoding {(initial != null ? "of the warm-start model" : $"({bins} bins) fitted and")} applied in {clock.Elapsed.TotalSeconds:F2} s: " +
+                $"{encoding.FeatureCount} features to {encoding.EncodedCount} first-layer inputs.");
+            return encoding;
         }
 
         /// <summary>Fits the input scaling of <see cref="BnMlpOptionsBase.InputScaling"/> on the training rows (or, for a warm
@@ -319,11 +355,11 @@ namespace MLNet.BatchNorm
             return (lossSum / rows, rows);
         }
 
-        private BnMlpModelParameters ExportModel(BnMlpNetwork network, InputScalingParameters scaling, TrainingRows data)
+        private BnMlpModelParameters ExportModel(BnMlpNetwork network, PiecewiseLinearEncoding encoding, InputScalingParameters scaling, TrainingRows data)
         {
             try
             {
-                return network.ToModelParameters(scaling);
+                return network.ToModelParameters(scaling, encoding);
             }
             catch (ArgumentException e)
             {

@@ -139,7 +139,8 @@ namespace MLNet.BatchNorm
             format.CheckVersion(header.ModelVerWritten, header.ModelVerReadable);
             ctx.CheckAtModel(VersionInfoOf(format));
             string featureColumnName = ctx.LoadNonEmptyString();
-            var model = ModelParametersFormat.Read(ctx.Reader, format.HasInputBatchNorm(header.ModelVerWritten), format.HasInputScaling(header.ModelVerWritten));
+            var model = ModelParametersFormat.Read(ctx.Reader, format.HasInputBatchNorm(header.ModelVerWritten), format.HasInputScaling(header.ModelVerWritten),
+                format.HasInputEncoding(header.ModelVerWritten));
             format.CheckOutputCount(model);
             return (featureColumnName, model);
         }

@@ -7,7 +7,7 @@ namespace MLNet.BatchNorm.TestSupport
 {
     /// <summary>
     /// Inference written from the public model parameters alone, in double precision and without folding: the input's
-    /// scaling (and smooth clip) and batch normalization where there are some, then per layer W x (+ b), then gamma (h - mean) / sqrt(var + eps) + beta with
+    /// piecewise-linear encoding, scaling (and smooth clip) and batch normalization where there are some, then per layer W x (+ b), then gamma (h - mean) / sqrt(var + eps) + beta with
     /// the population statistics, then the activation.
     /// The plots use its per-layer values; the tests use it as the reference the folded scorer must match.
     /// </summary>
@@ -51,15 +51,22 @@ namespace MLNet.BatchNorm.TestSupport
             return values.Select(v => v.ToArray()).ToArray();
         }
 
-        /// <summary>The features after the input's scaling and batch normalization (population statistics); unchanged
-        /// without them.</summary>
+        /// <summary>The features after the input's encoding, scaling and batch normalization (population statistics);
+        /// unchanged without them.</summary>
         public static double[] NormalizedInput(BnMlpModelParameters model, float[] features)
         {
-            var x = features.Select(v => (double)v).ToArray();
+            var x = model.InputEncoding is { } encoding ? Encode(encoding, features) : features.Select(v => (double)v).ToArray();
             if (model.InputScaling is { } scaling)
                 x = x.Select((v, i) => Scale(scaling, i, v)).ToArray();
             return model.InputBatchNorm is { } bn ? x.Select((v, i) => Normalize(bn, i, v)).ToArray() : x;
         }
+
+        /// <summary>Per feature, its value, or per bin between consecutive edges how far the value has filled it.</summary>
+        private static double[] Encode(PiecewiseLinearEncoding encoding, float[] features) =>
+            features.SelectMany((value, j) => encoding.Edges[j].Count == 0
+                ? [(double)value]
+                : Enumerable.Range(1, encoding.Edges[j].Count - 1).Select(k =>
+                    Math.Clamp((value - (double)encoding.Edges[j][k - 1]) / ((double)encoding.Edges[j][k] - encoding.Edges[j][k - 1]), 0, 1))).ToArray();
 
         private static double Scale(InputScalingParameters scaling, int feature, double value)
         {

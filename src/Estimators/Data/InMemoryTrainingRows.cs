@@ -25,7 +25,7 @@ namespace MLNet.BatchNorm
             OutputCount = outputCount;
         }
 
-        public Tensor Features { get; }
+        public Tensor Features { get; private set; }
 
         public Tensor Labels { get; }
 
@@ -103,6 +103,14 @@ namespace MLNet.BatchNorm
             });
             halves[0].Add(halves[1]);
             return halves[0];
+        }
+
+        /// <summary>From now on the rows hold their encoding by <paramref name="encoding"/> instead of their features.</summary>
+        public void EncodeWith(PiecewiseLinearEncoding encoding)
+        {
+            var encoded = FeatureEncoder.Apply(encoding, Features);
+            Features.Dispose();
+            Features = encoded;
         }
 
         public override void ScaleWith(FeatureScaler scaler) => NativeRows.ForEachHalf(Features, (half, _) => scaler.ApplyInPlace(half));

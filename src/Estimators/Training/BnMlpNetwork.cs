@@ -220,20 +220,21 @@ namespace MLNet.BatchNorm
         /// <summary>Copies the learned weights and statistics into managed model parameters: an ensemble's members merged
         /// into one network (<see cref="Ensemble.Merge"/>).</summary>
         /// <param name="inputScaling">The scaling the training features had, or null.</param>
-        public BnMlpModelParameters ToModelParameters(InputScalingParameters inputScaling)
+        /// <param name="inputEncoding">The encoding the training features had, before the scaling, or null.</param>
+        public BnMlpModelParameters ToModelParameters(InputScalingParameters inputScaling, PiecewiseLinearEncoding inputEncoding = null)
         {
             using var scope = NewDisposeScope();
-            return Ensemble.Merge(Enumerable.Range(0, Members).Select(member => MemberParameters(member, inputScaling)).ToArray());
+            return Ensemble.Merge(Enumerable.Range(0, Members).Select(member => MemberParameters(member, inputScaling, inputEncoding)).ToArray());
         }
 
         /// <summary>Member <paramref name="member"/>'s weights and statistics (the whole network's when it is one).</summary>
-        internal BnMlpModelParameters MemberParameters(int member, InputScalingParameters inputScaling)
+        internal BnMlpModelParameters MemberParameters(int member, InputScalingParameters inputScaling, PiecewiseLinearEncoding inputEncoding = null)
         {
             var layers = new List<BnMlpLayer>();
             for (int i = 0; i < _hidden.Count; i++)
                 layers.Add(ToLayer(_hidden[i], member, _norms.Count > 0 ? ToParameters(_norms[i], member) : null, _activation));
             layers.Add(ToLayer(_output, member, null, null));
-            return new BnMlpModelParameters(layers, _inputNorm is null ? null : ToParameters(_inputNorm, member), inputScaling);
+            return new BnMlpModelParameters(layers, _inputNorm is null ? null : ToParameters(_inputNorm, member), inputScaling, inputEncoding);
         }
 
         private BatchNormParameters ToParameters(BatchNorm1d bn, int member)

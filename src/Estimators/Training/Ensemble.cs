@@ -39,7 +39,7 @@ namespace MLNet.BatchNorm
             var outputBias = Enumerable.Range(0, outputs[0].OutputCount).Select(unit => (float)outputs.Average(o => (double)o.Bias[unit])).ToArray();
             layers.Add(new BnMlpLayer(hiddenCount > 0 ? outputs[0].InputCount * count : outputs[0].InputCount, outputs[0].OutputCount,
                 outputWeights, outputBias, batchNorm: null, activation: null));
-            return new BnMlpModelParameters(layers, inputBatchNorm: null, members[0].InputScaling);
+            return new BnMlpModelParameters(layers, inputBatchNorm: null, members[0].InputScaling, members[0].InputEncoding);
         }
 
         /// <summary>The weight matrix holding every part's weights times <paramref name="scale"/>: part k's units (rows)

@@ -12,13 +12,15 @@ namespace MLNet.BatchNorm
     /// </summary>
     internal static class BnMlpOnnxGraph
     {
-        /// <summary>Adds the network's nodes (the smooth-clipped input scaling when the model has one, then the layers),
+        /// <summary>Adds the network's nodes (the input encoding and the smooth-clipped input scaling when the model has
+        /// them, then the layers),
         /// reading the float tensor [N, inputs] <paramref name="features"/>, and returns
         /// the variable holding the output layer's values [N, outputs]: class logits, or the regression value. Every op
         /// applied to the features belongs here, so that the graph stays the managed scorer's computation.</summary>
         public static string AddNetwork(OnnxContext ctx, BnMlpModelParameters model, string features)
         {
-            string current = model.ClippedInputScaling is { } scaling ? AddSmoothClippedScaling(ctx, scaling, features) : features;
+            string current = model.InputEncoding is { } encoding ? AddEncoding(ctx, encoding, features) : features;
+            current = model.ClippedInputScaling is { } scaling ? AddSmoothClippedScaling(ctx, scaling, current) : current;
             var layers = model.ScoringLayers;
             for (int i = 0; i < layers.Length; i++)
             {
@@ -32,6 +34,21 @@ namespace MLNet.BatchNorm
                     current = AddNode(ctx, OpType(activation), [current], dense, $"BnMlpActivation{i}");
             }
             return current;
+        }
+
+        /// <summary>The piecewise-linear encoding, op for op as <see cref="PiecewiseLinearEncoding"/> computes it: each value
+        /// gathers its feature, then <c>min(max((x - lower) * inverseWidth, low), high)</c>.</summary>
+        private static string AddEncoding(OnnxContext ctx, PiecewiseLinearEncoding encoding, string features)
+        {
+            var type = new VectorDataViewType(NumberDataViewType.Single, encoding.EncodedCount);
+            long[] shape = [encoding.EncodedCount];
+            var source = Array.ConvertAll(encoding.SourceSpan.ToArray(), i => (long)i);
+            string gathered = AddNode(ctx, "Gather", [features, ctx.AddInitializer(source, shape, "BnMlpEncodingSource")], type, "BnMlpEncodingGathered",
+                node => node.AddAttribute("axis", 1L));
+            string shifted = AddNode(ctx, "Sub", [gathered, ctx.AddInitializer(encoding.LowerSpan.ToArray(), shape, "BnMlpEncodingLower")], type, "BnMlpEncodingShifted");
+            string scaled = AddNode(ctx, "Mul", [shifted, ctx.AddInitializer(encoding.InverseWidthSpan.ToArray(), shape, "BnMlpEncodingInverseWidth")], type, "BnMlpEncodingScaled");
+            string above = AddNode(ctx, "Max", [scaled, ctx.AddInitializer(encoding.LowSpan.ToArray(), shape, "BnMlpEncodingLow")], type, "BnMlpEncodingAboveLow");
+            return AddNode(ctx, "Min", [above, ctx.AddInitializer(encoding.HighSpan.ToArray(), shape, "BnMlpEncodingHigh")], type, "BnMlpEncodedInput");
         }
 
         /// <summary>The input scaling and smooth clip of <see cref="InputScalingParameters"/>, op for op:

@@ -9,23 +9,26 @@ namespace MLNet.BatchNorm
     /// <summary>
     /// Inference network: every batch-normalization layer folded into the dense layer before it
     /// (<c>W' = diag(s) W</c>, <c>b' = beta + s (b - mean)</c>, <c>s = gamma / sqrt(var + eps)</c>), so a row costs one
-    /// chain of dense layers (<see cref="DenseLayer"/>), after the input scaling when it has a smooth clip (an affine
-    /// scaling is folded into the first layer before). Immutable and shared by all threads; each caller brings its own
+    /// chain of dense layers (<see cref="DenseLayer"/>), after the input encoding when the model has one and the input
+    /// scaling when it has a smooth clip (an affine scaling is folded into the first layer before). Immutable and shared by all threads; each caller brings its own
     /// <see cref="Workspace"/>.
     /// </summary>
     internal sealed class FoldedNetwork
     {
         private readonly DenseLayer[] _layers;
         private readonly InputScalingParameters _clippedScaling;
+        private readonly PiecewiseLinearEncoding _encoding;
 
         /// <summary>What each feature scales and clips to when it is 0; folded into the first layer's bias.</summary>
         private readonly float[] _clippedZero;
 
         /// <param name="layers">The layers, anything affine on the input already folded into the first.</param>
-        /// <param name="clippedScaling">Input scaling with a smooth clip, applied to the features first; or null.</param>
-        public FoldedNetwork(BnMlpLayer[] layers, InputScalingParameters clippedScaling = null)
+        /// <param name="clippedScaling">Input scaling with a smooth clip, applied to the first layer's inputs; or null.</param>
+        /// <param name="encoding">Encoding of the features into the first layer's inputs, applied first; or null.</param>
+        public FoldedNetwork(BnMlpLayer[] layers, InputScalingParameters clippedScaling = null, PiecewiseLinearEncoding encoding = null)
         {
             _clippedScaling = clippedScaling;
+            _encoding = encoding;
             if (clippedScaling != null)
             {
                 // A zero feature scales and clips to a constant. The first layer adds those constants through its bias and
@@ -40,7 +43,8 @@ namespace MLNet.BatchNorm
             _layers = new DenseLayer[layers.Length];
             for (int i = 0; i < layers.Length; i++)
                 _layers[i] = Fold(layers[i]);
-            InputCount = layers[0].InputCount;
+            FirstLayerInputCount = layers[0].InputCount;
+            InputCount = encoding?.FeatureCount ?? FirstLayerInputCount;
             OutputCount = layers[^1].OutputCount;
             foreach (var layer in _layers)
             {
@@ -49,7 +53,11 @@ namespace MLNet.BatchNorm
             }
         }
 
+        /// <summary>Length of the feature vector.</summary>
         public int InputCount { get; }
+
+        /// <summary>Inputs of the first layer: the features, or their encoding.</summary>
+        private int FirstLayerInputCount { get; }
 
         public int OutputCount { get; }
 
@@ -63,10 +71,16 @@ namespace MLNet.BatchNorm
         public void Predict(ReadOnlySpan<float> features, Span<float> outputs, Workspace workspace)
         {
             ReadOnlySpan<float> input = features;
+            if (_encoding != null)
+            {
+                var encoded = workspace.Encoded.AsSpan(0, FirstLayerInputCount);
+                _encoding.Encode(features, encoded);
+                input = encoded;
+            }
             if (_clippedScaling != null)
             {
-                var scaled = workspace.Scaled.AsSpan(0, InputCount);
-                ScaleAndClip(features, scaled);
+                var scaled = workspace.Scaled.AsSpan(0, FirstLayerInputCount);
+                ScaleAndClip(input, scaled);
                 input = scaled;
             }
             for (int i = 0; i < _layers.Length; i++)
@@ -88,11 +102,13 @@ namespace MLNet.BatchNorm
         {
             // Rows past the last one in a partial tile hold earlier rows' values; they are computed and never read.
             int tiled = BatchWorkspace.RoundUpToTiles(rows);
-            int stride = InputCount;
+            int stride = FirstLayerInputCount;
             // Row by row with the single-row path's operations, so both give the same bits.
+            for (int r = 0; r < rows && _encoding != null; r++)
+                _encoding.Encode(workspace.Features(r), workspace.FirstLayerInputs(r));
             for (int r = 0; r < rows && _clippedScaling != null; r++)
-                ScaleAndClip(workspace.Features(r), workspace.Features(r));
-            ReadOnlySpan<float> input = workspace.Input;
+                ScaleAndClip(workspace.FirstLayerInputs(r), workspace.FirstLayerInputs(r));
+            ReadOnlySpan<float> input = workspace.FirstLayerInput;
             for (int i = 0; i < _layers.Length; i++)
             {
                 var layer = _layers[i];
@@ -212,29 +228,36 @@ namespace MLNet.BatchNorm
             {
                 Even = new float[network.MaxPaddedWidth];
                 Odd = new float[network.MaxPaddedWidth];
-                Scaled = network._clippedScaling is null ? [] : new float[network.InputCount];
+                Encoded = network._encoding is null ? [] : new float[network.FirstLayerInputCount];
+                Scaled = network._clippedScaling is null ? [] : new float[network.FirstLayerInputCount];
             }
 
             public float[] Even { get; }
 
             public float[] Odd { get; }
 
-            /// <summary>The scaled and clipped features, when the network has a clipped input scaling.</summary>
+            /// <summary>The encoded features, when the network has an input encoding.</summary>
+            public float[] Encoded { get; }
+
+            /// <summary>The first layer's inputs scaled and clipped, when the network has a clipped input scaling.</summary>
             public float[] Scaled { get; }
         }
 
-        /// <summary>Per-caller memory for <see cref="PredictBatch"/>: the features of up to <see cref="MaxRows"/> rows, and
-        /// each layer's activations for all of them.</summary>
+        /// <summary>Per-caller memory for <see cref="PredictBatch"/>: the features of up to <see cref="MaxRows"/> rows, their
+        /// encoding when the network has one, and each layer's activations for all of them.</summary>
         internal sealed class BatchWorkspace
         {
             private readonly int _inputCount;
+            private readonly int _firstLayerInputCount;
 
             public BatchWorkspace(FoldedNetwork network, int maxRows)
             {
                 MaxRows = maxRows;
                 _inputCount = network.InputCount;
+                _firstLayerInputCount = network.FirstLayerInputCount;
                 int tiled = RoundUpToTiles(maxRows);
                 Input = new float[tiled * network.InputCount];
+                FirstLayerInput = network._encoding is null ? Input : new float[tiled * network.FirstLayerInputCount];
                 Even = new float[tiled * network.MaxPaddedWidth];
                 Odd = new float[tiled * network.MaxPaddedWidth];
                 NonZeroIndices = new int[network.MaxInputCount];
@@ -244,6 +267,9 @@ namespace MLNet.BatchNorm
 
             public float[] Input { get; }
 
+            /// <summary>The first layer's inputs: <see cref="Input"/> itself, or the rows' encoding.</summary>
+            public float[] FirstLayerInput { get; }
+
             public float[] Even { get; }
 
             public float[] Odd { get; }
@@ -252,6 +278,9 @@ namespace MLNet.BatchNorm
 
             /// <summary>Where the caller writes the features of row <paramref name="row"/>.</summary>
             public Span<float> Features(int row) => Input.AsSpan(row * _inputCount, _inputCount);
+
+            /// <summary>The first layer's inputs of row <paramref name="row"/>.</summary>
+            public Span<float> FirstLayerInputs(int row) => FirstLayerInput.AsSpan(row * _firstLayerInputCount, _firstLayerInputCount);
 
             public static int RoundUpToTiles(int rows) => (rows + DenseLayer.TileRows - 1) / DenseLayer.TileRows * DenseLayer.TileRows;
         }

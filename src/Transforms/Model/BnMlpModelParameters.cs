@@ -17,8 +17,10 @@ namespace MLNet.BatchNorm
         /// <param name="layers">At least the output layer. Each layer's input count must equal the previous layer's output count;
         /// every layer but the last has an activation, the last has none.</param>
         /// <param name="inputBatchNorm">Batch normalization of the input features before the first layer (after the scaling), or null.</param>
-        /// <param name="inputScaling">Scaling of the input features, applied first, or null.</param>
-        public BnMlpModelParameters(IEnumerable<BnMlpLayer> layers, BatchNormParameters inputBatchNorm = null, InputScalingParameters inputScaling = null)
+        /// <param name="inputScaling">Scaling of the first layer's inputs (after the encoding), or null.</param>
+        /// <param name="inputEncoding">Piecewise-linear encoding of the features, applied first, or null.</param>
+        public BnMlpModelParameters(IEnumerable<BnMlpLayer> layers, BatchNormParameters inputBatchNorm = null, InputScalingParameters inputScaling = null,
+            PiecewiseLinearEncoding inputEncoding = null)
         {
             ArgumentNullException.ThrowIfNull(layers);
             _layers = layers.ToArray();
@@ -35,10 +37,14 @@ namespace MLNet.BatchNorm
                 if (i > 0 && layer.InputCount != _layers[i - 1].OutputCount)
                     throw new ArgumentException($"Layer {i} expects {layer.InputCount} inputs but layer {i - 1} has {_layers[i - 1].OutputCount} units.", nameof(layers));
             }
-            if (inputBatchNorm != null && inputBatchNorm.UnitCount != InputCount)
-                throw new ArgumentException($"Input batch normalization has {inputBatchNorm.UnitCount} units, the model {InputCount} inputs.", nameof(inputBatchNorm));
-            if (inputScaling != null && inputScaling.FeatureCount != InputCount)
-                throw new ArgumentException($"Input scaling has {inputScaling.FeatureCount} features, the model {InputCount} inputs.", nameof(inputScaling));
+            int firstInputs = _layers[0].InputCount;
+            if (inputEncoding != null && inputEncoding.EncodedCount != firstInputs)
+                throw new ArgumentException($"The input encoding writes {inputEncoding.EncodedCount} values, the first layer has {firstInputs} inputs.", nameof(inputEncoding));
+            if (inputBatchNorm != null && inputBatchNorm.UnitCount != firstInputs)
+                throw new ArgumentException($"Input batch normalization has {inputBatchNorm.UnitCount} units, the first layer {firstInputs} inputs.", nameof(inputBatchNorm));
+            if (inputScaling != null && inputScaling.FeatureCount != firstInputs)
+                throw new ArgumentException($"Input scaling has {inputScaling.FeatureCount} features, the first layer {firstInputs} inputs.", nameof(inputScaling));
+            InputEncoding = inputEncoding;
             InputBatchNorm = inputBatchNorm;
             InputScaling = inputScaling;
             // A smooth clip is not affine: scoring applies the scaling and the clip before the first layer instead.
@@ -46,11 +52,11 @@ namespace MLNet.BatchNorm
             _scoringLayers = folded is null && inputBatchNorm is null
                 ? _layers
                 : [InputFolding.FoldInto(folded, inputBatchNorm, _layers[0]), .. _layers[1..]];
-            Network = new FoldedNetwork(_scoringLayers, ClippedInputScaling);
+            Network = new FoldedNetwork(_scoringLayers, ClippedInputScaling, inputEncoding);
         }
 
         /// <summary>Length of the feature vector the model reads.</summary>
-        public int InputCount => _layers[0].InputCount;
+        public int InputCount => InputEncoding?.FeatureCount ?? _layers[0].InputCount;
 
         /// <summary>Units of the output layer: the number of classes of a multiclass classifier, 1 for a binary classifier or a regressor.</summary>
         public int OutputCount => _layers[^1].OutputCount;
@@ -62,7 +68,11 @@ namespace MLNet.BatchNorm
         /// <see langword="null"/>.</summary>
         public BatchNormParameters InputBatchNorm { get; }
 
-        /// <summary>The scaling of the input features fitted on the training rows, applied before everything else, or
+        /// <summary>The piecewise-linear encoding of the features fitted on the training rows, applied before everything
+        /// else, or <see langword="null"/> (the features go to the scaling as they are).</summary>
+        public PiecewiseLinearEncoding InputEncoding { get; }
+
+        /// <summary>The scaling of the first layer's inputs (the features, or their encoding) fitted on the training rows, or
         /// <see langword="null"/> (a model trained with <c>InputScaling = None</c>, or saved before input scaling existed).</summary>
         public InputScalingParameters InputScaling { get; }
 

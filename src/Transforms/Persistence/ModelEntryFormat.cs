@@ -14,21 +14,22 @@ namespace MLNet.BatchNorm
     /// <param name="OldestReadableVersion">The oldest version this build reads.</param>
     /// <param name="FirstVersionWithInputBatchNorm">The first version whose parameters include input batch normalization.</param>
     /// <param name="FirstVersionWithInputScaling">The first version whose parameters include input scaling.</param>
+    /// <param name="FirstVersionWithInputEncoding">The first version whose parameters include input encoding.</param>
     /// <param name="Kind">What the model predicts, which fixes its output layer and score columns.</param>
     internal sealed record ModelEntryFormat(string ModelSignature, string LoaderSignature, uint CurrentVersion, uint OldestReadableVersion, uint FirstVersionWithInputBatchNorm,
-        uint FirstVersionWithInputScaling, BnMlpModelKind Kind)
+        uint FirstVersionWithInputScaling, uint FirstVersionWithInputEncoding, BnMlpModelKind Kind)
     {
-        /// <summary>0x00010001: initial; 0x00010002: input batch normalization; 0x00010003: input scaling.</summary>
-        public static readonly ModelEntryFormat Classifier = new("BNMLPMCT", BnMlpMulticlassTransformer.LoaderSignature, 0x00010003, 0x00010001, 0x00010002, 0x00010003,
-            BnMlpModelKind.Multiclass);
+        /// <summary>0x00010001: initial; 0x00010002: input batch normalization; 0x00010003: input scaling; 0x00010004: input encoding.</summary>
+        public static readonly ModelEntryFormat Classifier = new("BNMLPMCT", BnMlpMulticlassTransformer.LoaderSignature, 0x00010004, 0x00010001, 0x00010002, 0x00010003,
+            0x00010004, BnMlpModelKind.Multiclass);
 
-        /// <summary>0x00010001: initial, with input batch normalization; 0x00010002: input scaling.</summary>
-        public static readonly ModelEntryFormat Regressor = new("BNMLPREG", BnMlpRegressionTransformer.LoaderSignature, 0x00010002, 0x00010001, 0x00010001, 0x00010002,
-            BnMlpModelKind.Regression);
+        /// <summary>0x00010001: initial, with input batch normalization; 0x00010002: input scaling; 0x00010003: input encoding.</summary>
+        public static readonly ModelEntryFormat Regressor = new("BNMLPREG", BnMlpRegressionTransformer.LoaderSignature, 0x00010003, 0x00010001, 0x00010001, 0x00010002,
+            0x00010003, BnMlpModelKind.Regression);
 
-        /// <summary>0x00010001: initial, with input batch normalization and input scaling.</summary>
-        public static readonly ModelEntryFormat Binary = new("BNMLPBIN", BnMlpBinaryTransformer.LoaderSignature, 0x00010001, 0x00010001, 0x00010001, 0x00010001,
-            BnMlpModelKind.Binary);
+        /// <summary>0x00010001: initial, with input batch normalization and input scaling; 0x00010002: input encoding.</summary>
+        public static readonly ModelEntryFormat Binary = new("BNMLPBIN", BnMlpBinaryTransformer.LoaderSignature, 0x00010002, 0x00010001, 0x00010001, 0x00010001,
+            0x00010002, BnMlpModelKind.Binary);
 
         /// <summary>The format whose signature ML.NET's model header stores as <paramref name="signature"/>, or null for an
         /// entry that is not a BN-MLP's.</summary>
@@ -70,5 +71,8 @@ namespace MLNet.BatchNorm
 
         /// <summary>Whether an entry written in <paramref name="written"/> has input scaling in its parameters.</summary>
         public bool HasInputScaling(uint written) => written >= FirstVersionWithInputScaling;
+
+        /// <summary>Whether an entry written in <paramref name="written"/> has input encoding in its parameters.</summary>
+        public bool HasInputEncoding(uint written) => written >= FirstVersionWithInputEncoding;
     }
 }

@@ -9,7 +9,8 @@ namespace MLNet.BatchNorm
     /// <summary>
     /// Binary form of <see cref="BnMlpModelParameters"/> inside the model zip: a length-prefixed block (the layers, then
     /// the input batch normalization, which format 1 did not have, then the input scaling, which the classifier's formats
-    /// 1 and 2 and the regressor's format 1 did not have) followed by its SHA-256, so a changed byte is refused even where the zip's CRC was recomputed. Every length read from the file is
+    /// 1 and 2 and the regressor's format 1 did not have, then the input encoding, which formats before
+    /// <see cref="ModelEntryFormat.FirstVersionWithInputEncoding"/> did not have) followed by its SHA-256, so a changed byte is refused even where the zip's CRC was recomputed. Every length read from the file is
     /// checked against the bytes actually present before anything is allocated.
     /// </summary>
     internal static class ModelParametersFormat
@@ -36,8 +37,9 @@ namespace MLNet.BatchNorm
         /// <param name="reader">The model entry's reader.</param>
         /// <param name="hasInputBatchNorm">False for format 1, written before models could normalize their input.</param>
         /// <param name="hasInputScaling">False for formats written before models scaled their input.</param>
+        /// <param name="hasInputEncoding">False for formats written before models encoded their input.</param>
         /// <exception cref="InvalidDataException">The block is truncated, damaged or inconsistent.</exception>
-        public static BnMlpModelParameters Read(BinaryReader reader, bool hasInputBatchNorm, bool hasInputScaling)
+        public static BnMlpModelParameters Read(BinaryReader reader, bool hasInputBatchNorm, bool hasInputScaling, bool hasInputEncoding)
         {
             long length = reader.ReadInt64();
             if (length <= 0 || length > int.MaxValue)
@@ -51,7 +53,7 @@ namespace MLNet.BatchNorm
             using var blockReader = new BinaryReader(new MemoryStream(bytes, writable: false));
             try
             {
-                var model = ReadModel(blockReader, hasInputBatchNorm, hasInputScaling);
+                var model = ReadModel(blockReader, hasInputBatchNorm, hasInputScaling, hasInputEncoding);
                 if (blockReader.BaseStream.Position != bytes.Length)
                     throw Damaged("the parameter block has trailing bytes");
                 return model;
@@ -88,6 +90,16 @@ namespace MLNet.BatchNorm
                 WriteFloats(writer, scaling.ShiftSpan);
                 WriteFloats(writer, scaling.ScaleSpan);
             }
+            writer.Write(model.InputEncoding != null);
+            if (model.InputEncoding is { } encoding)
+            {
+                writer.Write(encoding.FeatureCount);
+                for (int j = 0; j < encoding.FeatureCount; j++)
+                {
+                    writer.Write(encoding.EdgesOf(j).Length);
+                    WriteFloats(writer, encoding.EdgesOf(j));
+                }
+            }
         }
 
         private static void WriteBatchNorm(BinaryWriter writer, BatchNormParameters bn)
@@ -99,7 +111,7 @@ namespace MLNet.BatchNorm
             WriteFloats(writer, bn.VarianceSpan);
         }
 
-        private static BnMlpModelParameters ReadModel(BinaryReader reader, bool hasInputBatchNorm, bool hasInputScaling)
+        private static BnMlpModelParameters ReadModel(BinaryReader reader, bool hasInputBatchNorm, bool hasInputScaling, bool hasInputEncoding)
         {
             int count = reader.ReadInt32();
             if (count < 1 || count > MaxLayers)
@@ -127,7 +139,25 @@ namespace MLNet.BatchNorm
                 bool smoothClip = reader.ReadBoolean();
                 inputScaling = new InputScalingParameters(shift: ReadFloats(reader, features), scale: ReadFloats(reader, features), smoothClip);
             }
-            return new BnMlpModelParameters(layers, inputBatchNorm, inputScaling);
+            var inputEncoding = hasInputEncoding && reader.ReadBoolean() ? ReadEncoding(reader, features) : null;
+            return new BnMlpModelParameters(layers, inputBatchNorm, inputScaling, inputEncoding);
+        }
+
+        /// <summary>Reads an encoding into <paramref name="encodedCount"/> values: each feature writes at least one.</summary>
+        private static PiecewiseLinearEncoding ReadEncoding(BinaryReader reader, int encodedCount)
+        {
+            int features = reader.ReadInt32();
+            if (features < 1 || features > encodedCount)
+                throw Damaged($"an input encoding of {features} features into {encodedCount} values");
+            var edges = new float[features][];
+            for (int j = 0; j < features; j++)
+            {
+                int count = reader.ReadInt32();
+                if (count < 0 || count > encodedCount + 1)
+                    throw Damaged($"feature {j} of the input encoding has {count} bin edges");
+                edges[j] = ReadFloats(reader, count);
+            }
+            return new PiecewiseLinearEncoding(edges);
         }
 
         private static BatchNormParameters ReadBatchNorm(BinaryReader reader, int units)

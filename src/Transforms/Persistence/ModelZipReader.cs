@@ -52,7 +52,7 @@ namespace MLNet.BatchNorm
                 try
                 {
                     reader.ReadInt32(); // The feature column name's id in the header's string table: the caller brings the features.
-                    model = ModelParametersFormat.Read(reader, format.HasInputBatchNorm(written), format.HasInputScaling(written));
+                    model = ModelParametersFormat.Read(reader, format.HasInputBatchNorm(written), format.HasInputScaling(written), format.HasInputEncoding(written));
                 }
                 catch (EndOfStreamException e)
                 {
