@@ -210,6 +210,9 @@ namespace MLNet.BatchNorm
             /// <summary>Bins per feature the encoding rule gives small data.</summary>
             public const int SmallDataBins = 8;
 
+            /// <summary>The most bins <see cref="BnMlpOptionsBase.PiecewiseLinearBins"/> takes.</summary>
+            public const int MaximumBins = 256;
+
             /// <summary>Inputs the encoding rule may add to the first layer: wider data (images, many numeric columns) is
             /// not encoded by default.</summary>
             public const int MaximumAddedInputs = 1024;
@@ -264,8 +267,8 @@ namespace MLNet.BatchNorm
         /// <summary>
         /// Bins of the piecewise-linear encoding of numeric features, applied before the scaling: a feature becomes one
         /// value per bin between quantiles of the training rows, how far it has filled that bin (0 to 1), so the
-        /// network sees thresholds as a tree does (Gorishniy et al. 2022). Features with two or fewer distinct values
-        /// (one-hot columns) pass through. 0 for none; otherwise 2 to 256. The first layer reads up to this many values per
+        /// network sees thresholds as a tree does (Gorishniy et al. 2022). Features with too few distinct values for two
+        /// bins (one-hot and other 0/1 columns) pass through. 0 for none; otherwise 2 to 256. The first layer reads up to this many values per
         /// feature, and the rows are held encoded in memory (not with streamed data). Default null: chosen by
         /// <see cref="Defaults.PiecewiseLinearBinsFor"/> (8 for multiclass and regression below 4,096 training rows,
         /// when the encoding adds at most <see cref="Defaults.MaximumAddedInputs"/> inputs; else none).
@@ -434,9 +437,9 @@ namespace MLNet.BatchNorm
             CheckUnitInterval(ValidationFraction, nameof(ValidationFraction));
             if (EarlyStoppingPatience < 0)
                 throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "Use 0 for no early stopping, or a number of epochs.");
-            if (PiecewiseLinearBins is < 0 or 1 or > MaximumPiecewiseLinearBins)
+            if (PiecewiseLinearBins is < 0 or 1 or > Defaults.MaximumBins)
                 throw new ArgumentOutOfRangeException(nameof(PiecewiseLinearBins), PiecewiseLinearBins,
-                    $"Use 0 for no encoding, 2 to {MaximumPiecewiseLinearBins} bins, or null for the size-aware default.");
+                    $"Use 0 for no encoding, 2 to {Defaults.MaximumBins} bins, or null for the size-aware default.");
             if (EnsembleSize < 1)
                 throw new ArgumentOutOfRangeException(nameof(EnsembleSize), EnsembleSize, "Train at least one network, or use null for the size-aware default.");
             if (EnsembleSize > 1 && BatchNormOnInput)
@@ -448,9 +451,6 @@ namespace MLNet.BatchNorm
             if (NumberOfThreads is < 1)
                 throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "Use at least one thread, or null for the default.");
         }
-
-        /// <summary>The most bins <see cref="PiecewiseLinearBins"/> takes.</summary>
-        private const int MaximumPiecewiseLinearBins = 256;
 
         /// <summary>The batch size for <paramref name="trainingRows"/> rows: <see cref="BatchSize"/>, or the size-aware rule.</summary>
         internal int BatchSizeFor(long trainingRows) => BatchSize ?? Defaults.BatchSizeFor(trainingRows);
