@@ -173,6 +173,28 @@ namespace MLNet.BatchNorm.Tests
         }
 
         [Theory]
+        [InlineData(int.MaxValue)]
+        [InlineData(-1)]
+        [InlineData(2)]
+        public void ADamagedEdgeCountIsRefusedAsDamagedEvenWithAValidHash(int edgeCount)
+        {
+            var encoding = new PiecewiseLinearEncoding([[0f, 1f, 2f, 3f], null]);
+            var model = new BnMlpModelParameters([new BnMlpLayer(4, 2, new float[8], new float[2], null, null)], inputEncoding: encoding);
+            var stream = new MemoryStream();
+            using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+                ModelParametersFormat.Write(writer, model);
+            byte[] bytes = stream.ToArray();
+            int length = (int)BitConverter.ToInt64(bytes, 0);
+            // The block ends with the first feature's edge count, its four edges and the second feature's count of 0.
+            BitConverter.GetBytes(edgeCount).CopyTo(bytes, sizeof(long) + length - 4 - 4 * sizeof(float) - 4);
+            System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(sizeof(long), length)).CopyTo(bytes, sizeof(long) + length);
+
+            using var reader = new BinaryReader(new MemoryStream(bytes));
+            var error = Assert.Throws<InvalidDataException>(() => ModelParametersFormat.Read(reader, hasInputBatchNorm: true, hasInputScaling: true, hasInputEncoding: true));
+            Assert.Contains("damaged", error.Message);
+        }
+
+        [Theory]
         [InlineData(-1)]
         [InlineData(1)]
         [InlineData(257)]
