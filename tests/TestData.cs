@@ -49,5 +49,29 @@ namespace MLNet.BatchNorm.Tests
 
         /// <summary>The Score column, row by row.</summary>
         public static float[][] Scores(IDataView scored) => ScoreColumn.Rows(scored).ToArray();
+
+        /// <summary>Saves a classifier pipeline over <paramref name="rows"/> to a new zip and checks that the loaded model
+        /// scores them as <paramref name="model"/> does, bit for bit, through <c>Transform</c>, a <c>PredictionEngine</c>
+        /// (single rows) and <see cref="BnMlpPredictor.Load(string)"/>; returns the loaded classifier.</summary>
+        public static BnMlpMulticlassTransformer AssertZipScoresBitIdentically(MLContext ml, ITransformer model, Digit[] rows)
+        {
+            int features = rows[0].Features.Length;
+            var data = ml.Data.LoadFromEnumerable(rows, SchemaWithFeatureSize(ml, features));
+            string path = System.IO.Path.Combine(System.IO.Directory.CreateTempSubdirectory("bnmlp-zip").FullName, "model.zip");
+            ml.Model.Save(model, data.Schema, path);
+            var loaded = (TransformerChain<ITransformer>)ml.Model.Load(path, out _);
+            var expected = Scores(model.Transform(data));
+            Xunit.Assert.Equal(expected, Scores(loaded.Transform(data)));
+            var engine = ml.Model.CreatePredictionEngine<Digit, DigitPrediction>(loaded, inputSchemaDefinition: SchemaWithFeatureSize(ml, features));
+            var predictor = BnMlpPredictor.Load(path);
+            var scores = new float[predictor.OutputCount];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                Xunit.Assert.Equal(expected[i], engine.Predict(rows[i]).Score);
+                predictor.Predict(rows[i].Features, scores);
+                Xunit.Assert.Equal(expected[i], scores);
+            }
+            return Xunit.Assert.IsType<BnMlpMulticlassTransformer>(loaded.Last());
+        }
     }
 }
