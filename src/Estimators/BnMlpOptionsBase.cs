@@ -195,9 +195,11 @@ namespace MLNet.BatchNorm
             /// <summary>
             /// The bins of the piecewise-linear input encoding when <see cref="BnMlpOptionsBase.PiecewiseLinearBins"/> is
             /// null: <see cref="SmallDataBins"/> below <see cref="EncodingRows"/> training rows for a multiclass classifier
-            /// or a regressor, else 0 (none). On the tabular suite's development seeds 8 bins raised Glass's accuracy by 3.5
-            /// points and Ozone's R² by 0.027 and lost 0.4 points on Vowel; on the four binary sets with numeric columns they
-            /// lost 0.004 to 0.007 AUC (docs/options.md).
+            /// or a regressor, else 0 (none); the trainer also leaves out an encoding that would add more than
+            /// <see cref="MaximumAddedInputs"/> first-layer inputs. On the tabular suite's development seeds 8 bins raised
+            /// Glass's accuracy by 3.5 points and Ozone's R² by 0.02-0.03 and lost 0.4 points on Vowel; on the binary sets with
+            /// numeric columns they lost AUC on PimaIndiansDiabetes2 and Ionosphere and moved both ways on Sonar
+            /// (docs/options.md).
             /// </summary>
             /// <param name="trainingRows">The rows the network trains on (after a validation split).</param>
             /// <param name="classes">The label's classes, 2 for the binary trainer, 0 for regression.</param>

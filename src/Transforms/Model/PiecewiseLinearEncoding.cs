@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Runtime.CompilerServices;
 
 namespace MLNet.BatchNorm
@@ -9,8 +8,8 @@ namespace MLNet.BatchNorm
     /// The piecewise-linear encoding of numeric features a BN-MLP can apply to its input first (Gorishniy et al. 2022, "On
     /// Embeddings for Numerical Features in Tabular Deep Learning"): a feature with bin edges <c>e0 &lt; e1 &lt; … &lt; eT</c>
     /// (quantiles of the training rows) becomes T values, the k-th <c>clamp((x - e(k-1)) / (e(k) - e(k-1)), 0, 1)</c>: how far
-    /// <c>x</c> has filled bin k. The network then sees thresholds as a tree does. A feature without edges (two or fewer
-    /// distinct values, such as a one-hot column) passes through as it is.
+    /// <c>x</c> has filled bin k. The network then sees thresholds as a tree does. A feature without edges (too few
+    /// distinct values for two bins, such as a one-hot column) passes through as it is.
     /// </summary>
     public sealed class PiecewiseLinearEncoding
     {
@@ -35,15 +34,24 @@ namespace MLNet.BatchNorm
             var source = new List<int>();
             var lower = new List<float>();
             var inverseWidth = new List<float>();
+            var low = new List<float>();
+            var high = new List<float>();
+            void Add(int feature, float lowerEdge, float inverse, float lowest, float highest)
+            {
+                source.Add(feature);
+                lower.Add(lowerEdge);
+                inverseWidth.Add(inverse);
+                low.Add(lowest);
+                high.Add(highest);
+            }
             for (int j = 0; j < edges.Length; j++)
             {
                 var e = edges[j] is { Length: > 0 } given ? (float[])given.Clone() : [];
                 _edges[j] = e;
                 if (e.Length == 0)
                 {
-                    source.Add(j);
-                    lower.Add(0);
-                    inverseWidth.Add(float.NaN); // marks a pass-through value below
+                    // (x - 0) * 1, bounded by ±infinity, is x itself.
+                    Add(j, 0, 1, float.NegativeInfinity, float.PositiveInfinity);
                     continue;
                 }
                 if (e.Length < 3)
@@ -53,24 +61,14 @@ namespace MLNet.BatchNorm
                     float inverse = 1f / (e[k] - e[k - 1]);
                     if (!float.IsFinite(e[k - 1]) || !float.IsFinite(e[k]) || !(e[k] > e[k - 1]) || !float.IsFinite(inverse))
                         throw new ArgumentException($"The bin edges of feature {j} must be finite and increasing by more than float rounding; found {e[k - 1]} then {e[k]}.", nameof(edges));
-                    source.Add(j);
-                    lower.Add(e[k - 1]);
-                    inverseWidth.Add(inverse);
+                    Add(j, e[k - 1], inverse, 0, 1);
                 }
             }
             _source = source.ToArray();
             _lower = lower.ToArray();
             _inverseWidth = inverseWidth.ToArray();
-            _low = new float[_source.Length];
-            _high = new float[_source.Length];
-            for (int i = 0; i < _source.Length; i++)
-            {
-                bool passThrough = float.IsNaN(_inverseWidth[i]);
-                // (x - 0) * 1, bounded by ±infinity, is x itself.
-                _inverseWidth[i] = passThrough ? 1 : _inverseWidth[i];
-                _low[i] = passThrough ? float.NegativeInfinity : 0;
-                _high[i] = passThrough ? float.PositiveInfinity : 1;
-            }
+            _low = low.ToArray();
+            _high = high.ToArray();
         }
 
         /// <summary>Number of features read.</summary>
@@ -81,9 +79,6 @@ namespace MLNet.BatchNorm
 
         /// <summary>Per feature, its bin edges; empty for a feature passed through.</summary>
         public IReadOnlyList<IReadOnlyList<float>> Edges => _edges;
-
-        /// <summary>The number of bins of the most finely encoded feature.</summary>
-        public int MaximumBins => _edges.Max(e => Math.Max(e.Length - 1, 0));
 
         internal ReadOnlySpan<int> SourceSpan => _source;
         internal ReadOnlySpan<float> LowerSpan => _lower;
