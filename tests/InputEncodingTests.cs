@@ -98,11 +98,8 @@ namespace MLNet.BatchNorm.Tests
         public void TheBinaryTrainerDoesNotEncodeByDefault()
         {
             var ml = new MLContext(seed: 2);
-            var rows = Thresholds(300, seed: 2).Select(r => new BinaryDigit { Label = r.Label == 2, Features = r.Features }).ToArray();
-            var definition = SchemaDefinition.Create(typeof(BinaryDigit));
-            definition[nameof(BinaryDigit.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, 3);
             var model = ml.BinaryClassification.Trainers.BnMlp(new BnMlpBinaryTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 2 })
-                .Fit(ml.Data.LoadFromEnumerable(rows, definition));
+                .Fit(ml.Data.LoadFromEnumerable(ToyBinary.Generate(300, seed: 2)));
             Assert.Null(model.Model.InputEncoding);
         }
 
@@ -192,11 +189,16 @@ namespace MLNet.BatchNorm.Tests
             Assert.Equal("PiecewiseLinearBins", error.ParamName);
         }
 
-        private sealed class BinaryDigit
+        [Fact]
+        public void MoreRowsThanTheSampleAreSampledEvenlyFromFirstToLast()
         {
-            public bool Label { get; set; }
-
-            public float[] Features { get; set; }
+            // 70,000 rows whose one feature is the row number: the 65,536 samples are rows k * 70,000 / 65,536.
+            using var features = TorchSharp.torch.arange(70000, TorchSharp.torch.ScalarType.Float32).reshape(70000, 1);
+            var edges = FeatureEncoder.Fit(features, bins: 8).Edges[0];
+            Assert.Equal(9, edges.Count);
+            Assert.Equal(0f, edges[0]);
+            Assert.Equal(69998f, edges[^1]);
+            Assert.Equal(35000f, edges[4]);
         }
     }
 }

@@ -24,28 +24,21 @@ namespace MLNet.BatchNorm
             var columns = new float[featureCount][];
             for (int j = 0; j < featureCount; j++)
                 columns[j] = new float[sampled];
-            void Copy(ReadOnlySpan<float> row, int k)
+            // Row k * rows / sampled is sample k: every row when they are few enough.
+            int k = 0;
+            long row = 0;
+            NativeRows.ForEachBlock(features, block =>
             {
-                for (int j = 0; j < featureCount; j++)
-                    columns[j][k] = row[j];
-            }
-            if (rows == sampled)
-            {
-                int k = 0;
-                NativeRows.ForEachBlock(features, block =>
+                for (int start = 0; start < block.Length; start += featureCount, row++)
                 {
-                    for (int start = 0; start < block.Length; start += featureCount)
-                        Copy(block.Slice(start, featureCount), k++);
-                });
-            }
-            else
-            {
-                for (int k = 0; k < sampled; k++)
-                {
-                    using var row = features.narrow(0, k * rows / sampled, 1);
-                    Copy(NativeRows.Values(row), k);
+                    if (k < sampled && row == k * rows / sampled)
+                    {
+                        for (int j = 0; j < featureCount; j++)
+                            columns[j][k] = block[start + j];
+                        k++;
+                    }
                 }
-            }
+            });
             var edges = new float[featureCount][];
             for (int j = 0; j < featureCount; j++)
                 edges[j] = QuantileEdges(columns[j], bins);
