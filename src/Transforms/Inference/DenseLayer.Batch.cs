@@ -107,7 +107,7 @@ namespace MLNet.BatchNorm
             ref float x1 = ref Unsafe.Add(ref x0, stride);
             ref float x2 = ref Unsafe.Add(ref x1, stride);
             ref float x3 = ref Unsafe.Add(ref x2, stride);
-            ref float weights = ref MemoryMarshal.GetArrayDataReference(_weights);
+            ref float weights = ref _weights.Start;
             for (int k = 0; k < indices.Length; k++)
             {
                 int i = indices[k];

@@ -30,7 +30,7 @@ namespace MLNet.BatchNorm
         /// <summary>Inputs per zero test of the single-row kernel.</summary>
         private const int ChunkInputs = 8;
 
-        private readonly float[] _weights;
+        private readonly AlignedFloats _weights;
         private readonly float[] _bias;
         private readonly BnMlpActivation? _activation;
 
@@ -51,7 +51,8 @@ namespace MLNet.BatchNorm
             InputCount = inputs;
             OutputCount = outputs;
             PaddedOutputCount = (outputs + Lanes - 1) / Lanes * Lanes;
-            _weights = new float[inputs * PaddedOutputCount];
+            _weights = new AlignedFloats(inputs * PaddedOutputCount);
+            var transposed = _weights.Span;
             // Per vector of units, the first input with a non-zero weight and one past the last, found while transposing.
             int vectors = PaddedOutputCount / Lanes;
             var firstInput = new int[vectors];
@@ -62,7 +63,7 @@ namespace MLNet.BatchNorm
                 for (int j = 0; j < outputs; j++)
                 {
                     float w = weights[j * inputs + i];
-                    _weights[i * PaddedOutputCount + j] = w;
+                    transposed[i * PaddedOutputCount + j] = w;
                     if (w != 0)
                     {
                         firstInput[j / Lanes] = Math.Min(firstInput[j / Lanes], i);
@@ -175,7 +176,7 @@ namespace MLNet.BatchNorm
             var a6 = n > 6 ? Vector512.LoadUnsafe(ref bias, 6 * Lanes) : default;
             var a7 = n > 7 ? Vector512.LoadUnsafe(ref bias, 7 * Lanes) : default;
             ref float x = ref MemoryMarshal.GetReference(input);
-            ref float weights = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_weights), start);
+            ref float weights = ref Unsafe.Add(ref _weights.Start, start);
             int stride = PaddedOutputCount;
             for (int chunk = firstInput - firstInput % ChunkInputs; chunk < endInput; chunk += ChunkInputs)
             {
