@@ -13,8 +13,9 @@ namespace MLNet.BatchNorm
     /// </summary>
     internal sealed class BlockScorer : IDisposable
     {
-        /// <summary>Rows per block: their features (200 KB for 784 inputs) and the first layer's weights stay in L2.</summary>
-        public const int BlockRows = 64;
+        /// <summary>Rows per block: their features (190 KB for 784 inputs) and the first layer's weights stay in L2; a
+        /// whole number of <see cref="DenseLayer.TileRows"/>.</summary>
+        public const int BlockRows = 60;
 
         private readonly FoldedNetwork _network;
         private readonly IDataView _source;
