@@ -67,7 +67,7 @@ namespace MLNet.BatchNorm.Bench
         /// <summary>True for Fashion-MNIST, false for mnist10k.</summary>
         public bool Fashion { get; }
 
-        /// <summary>What <c>Transform</c>'s block scorer does without the IDataView: copy a block's features in, score it,
+        /// <summary>What <c>Transform</c>'s block scorer does without the IDataView: set a block's rows, score it,
         /// apply softmax to each row.</summary>
         public static int PredictInBlocks(FoldedNetwork network, Digit[] rows, FoldedNetwork.BatchWorkspace workspace, float[] outputs)
         {
@@ -76,7 +76,7 @@ namespace MLNet.BatchNorm.Bench
             {
                 int count = Math.Min(workspace.MaxRows, rows.Length - first);
                 for (int r = 0; r < count; r++)
-                    rows[first + r].Features.CopyTo(workspace.Features(r));
+                    workspace.SetRow(r, rows[first + r].Features);
                 network.PredictBatch(count, outputs, workspace);
                 for (int r = 0; r < count; r++)
                     FoldedNetwork.Softmax(outputs.AsSpan(r * outputCount, outputCount));

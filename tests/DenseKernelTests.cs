@@ -27,7 +27,7 @@ namespace MLNet.BatchNorm.Tests
             var rows = Enumerable.Range(0, 13).Select(_ => Row(random, nonZeroFraction)).ToArray();
             var batch = new FoldedNetwork.BatchWorkspace(network, rows.Length);
             for (int r = 0; r < rows.Length; r++)
-                rows[r].CopyTo(batch.Features(r));
+                batch.SetRow(r, rows[r]);
             var batchOutputs = new float[rows.Length * 3];
             network.PredictBatch(rows.Length, batchOutputs, batch);
 

@@ -69,7 +69,7 @@ namespace MLNet.BatchNorm
             _count = 0;
             do
             {
-                _features.Read(_cursor.Position).CopyTo(_workspace.Features(_count));
+                _workspace.SetRow(_count, _features.Read(_cursor.Position));
                 _count++;
             }
             while (_count < BlockRows && _cursor.MoveNext());

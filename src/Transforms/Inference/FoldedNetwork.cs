@@ -71,17 +71,10 @@ namespace MLNet.BatchNorm
         public void Predict(ReadOnlySpan<float> features, Span<float> outputs, Workspace workspace)
         {
             ReadOnlySpan<float> input = features;
-            if (_encoding != null)
+            if (_encoding != null || _clippedScaling != null)
             {
-                var encoded = workspace.Encoded.AsSpan(0, FirstLayerInputCount);
-                _encoding.Encode(features, encoded);
-                input = encoded;
-            }
-            if (_clippedScaling != null)
-            {
-                var scaled = workspace.Scaled.AsSpan(0, FirstLayerInputCount);
-                ScaleAndClip(input, scaled);
-                input = scaled;
+                PrepareFirstLayerInputs(features, workspace.FirstLayerInput);
+                input = workspace.FirstLayerInput;
             }
             for (int i = 0; i < _layers.Length; i++)
             {
@@ -93,21 +86,16 @@ namespace MLNet.BatchNorm
             CopyOutputs(input, outputs);
         }
 
-        /// <summary>Computes the output layer's values for the first <paramref name="rows"/> rows of
-        /// <see cref="BatchWorkspace.Features"/>, bit-identical to <see cref="Predict"/> row by row.</summary>
+        /// <summary>Computes the output layer's values for the first <paramref name="rows"/> rows set in
+        /// <paramref name="workspace"/> (<see cref="BatchWorkspace.SetRow"/>), bit-identical to <see cref="Predict"/> row by row.</summary>
         /// <param name="rows">Rows to score, at most <see cref="BatchWorkspace.MaxRows"/>.</param>
         /// <param name="outputs">Row-major outputs, <see cref="OutputCount"/> per row.</param>
-        /// <param name="workspace">The caller's workspace, holding the features.</param>
+        /// <param name="workspace">The caller's workspace, holding the rows.</param>
         public void PredictBatch(int rows, Span<float> outputs, BatchWorkspace workspace)
         {
             // Rows past the last one in a partial tile hold earlier rows' values; they are computed and never read.
             int tiled = BatchWorkspace.RoundUpToTiles(rows);
             int stride = FirstLayerInputCount;
-            // Row by row with the single-row path's operations, so both give the same bits.
-            for (int r = 0; r < rows && _encoding != null; r++)
-                _encoding.Encode(workspace.Features(r), workspace.FirstLayerInputs(r));
-            for (int r = 0; r < rows && _clippedScaling != null; r++)
-                ScaleAndClip(workspace.FirstLayerInputs(r), workspace.FirstLayerInputs(r));
             ReadOnlySpan<float> input = workspace.FirstLayerInput;
             for (int i = 0; i < _layers.Length; i++)
             {
@@ -119,6 +107,25 @@ namespace MLNet.BatchNorm
             }
             for (int r = 0; r < rows; r++)
                 CopyOutputs(input.Slice(r * stride, OutputCount), outputs.Slice(r * OutputCount, OutputCount));
+        }
+
+        /// <summary>The first layer's inputs of one row: its features encoded, and scaled and clipped, where the network
+        /// does so, with the single-row path's operations (so both give the same bits), or copied. Written straight from
+        /// the caller's features, so a row is copied once.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void PrepareFirstLayerInputs(ReadOnlySpan<float> features, Span<float> firstLayerInputs)
+        {
+            if (features.Length != InputCount)
+                throw new ArgumentException($"Expected {InputCount} features, got {features.Length}.", nameof(features));
+            if (_encoding != null)
+            {
+                _encoding.Encode(features, firstLayerInputs);
+                features = firstLayerInputs;
+            }
+            if (_clippedScaling != null)
+                ScaleAndClip(features, firstLayerInputs);
+            else if (_encoding == null)
+                features.CopyTo(firstLayerInputs);
         }
 
         /// <summary>The scaled and clipped features less <see cref="_clippedZero"/>, which the first layer adds back; 0 for a
@@ -228,36 +235,31 @@ namespace MLNet.BatchNorm
             {
                 Even = new float[network.MaxPaddedWidth];
                 Odd = new float[network.MaxPaddedWidth];
-                Encoded = network._encoding is null ? [] : new float[network.FirstLayerInputCount];
-                Scaled = network._clippedScaling is null ? [] : new float[network.FirstLayerInputCount];
+                FirstLayerInput = network._encoding is null && network._clippedScaling is null ? [] : new float[network.FirstLayerInputCount];
             }
 
             public float[] Even { get; }
 
             public float[] Odd { get; }
 
-            /// <summary>The encoded features, when the network has an input encoding.</summary>
-            public float[] Encoded { get; }
-
-            /// <summary>The first layer's inputs scaled and clipped, when the network has a clipped input scaling.</summary>
-            public float[] Scaled { get; }
+            /// <summary>The first layer's inputs when the network encodes or clips the features (else it reads them as given).</summary>
+            public float[] FirstLayerInput { get; }
         }
 
-        /// <summary>Per-caller memory for <see cref="PredictBatch"/>: the features of up to <see cref="MaxRows"/> rows, their
-        /// encoding when the network has one, and each layer's activations for all of them.</summary>
+        /// <summary>Per-caller memory for <see cref="PredictBatch"/>: the first layer's inputs of up to <see cref="MaxRows"/>
+        /// rows and each layer's activations for all of them.</summary>
         internal sealed class BatchWorkspace
         {
-            private readonly int _inputCount;
+            private readonly FoldedNetwork _network;
             private readonly int _firstLayerInputCount;
 
             public BatchWorkspace(FoldedNetwork network, int maxRows)
             {
+                _network = network;
                 MaxRows = maxRows;
-                _inputCount = network.InputCount;
                 _firstLayerInputCount = network.FirstLayerInputCount;
                 int tiled = RoundUpToTiles(maxRows);
-                Input = new float[tiled * network.InputCount];
-                FirstLayerInput = network._encoding is null ? Input : new float[tiled * network.FirstLayerInputCount];
+                FirstLayerInput = new float[tiled * network.FirstLayerInputCount];
                 Even = new float[tiled * network.MaxPaddedWidth];
                 Odd = new float[tiled * network.MaxPaddedWidth];
                 NonZeroIndices = new int[network.MaxInputCount];
@@ -265,9 +267,7 @@ namespace MLNet.BatchNorm
 
             public int MaxRows { get; }
 
-            public float[] Input { get; }
-
-            /// <summary>The first layer's inputs: <see cref="Input"/> itself, or the rows' encoding.</summary>
+            /// <summary>The rows' first-layer inputs, <see cref="FirstLayerInputCount"/> per row.</summary>
             public float[] FirstLayerInput { get; }
 
             public float[] Even { get; }
@@ -276,11 +276,9 @@ namespace MLNet.BatchNorm
 
             public int[] NonZeroIndices { get; }
 
-            /// <summary>Where the caller writes the features of row <paramref name="row"/>.</summary>
-            public Span<float> Features(int row) => Input.AsSpan(row * _inputCount, _inputCount);
-
-            /// <summary>The first layer's inputs of row <paramref name="row"/>.</summary>
-            public Span<float> FirstLayerInputs(int row) => FirstLayerInput.AsSpan(row * _firstLayerInputCount, _firstLayerInputCount);
+            /// <summary>Sets row <paramref name="row"/> of the next <see cref="PredictBatch"/> from its features.</summary>
+            public void SetRow(int row, ReadOnlySpan<float> features) =>
+                _network.PrepareFirstLayerInputs(features, FirstLayerInput.AsSpan(row * _firstLayerInputCount, _firstLayerInputCount));
 
             public static int RoundUpToTiles(int rows) => (rows + DenseLayer.TileRows - 1) / DenseLayer.TileRows * DenseLayer.TileRows;
         }
