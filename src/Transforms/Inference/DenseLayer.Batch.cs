@@ -8,8 +8,8 @@ namespace MLNet.BatchNorm
 {
     /// <summary>
     /// The batch path: tiles of <see cref="TileRows"/> rows by up to <see cref="TileVectors"/> vectors of units, up to
-    /// twenty-four accumulators kept in registers across all inputs, so each weight vector loaded serves six rows (four
-    /// rows read the weights from L2 half as often again, and were 8-10 % slower on Fashion-MNIST). Every unit of every
+    /// twenty-four accumulators kept in registers across all inputs, so each weight vector loaded serves six rows (tiles
+    /// of four rows load each weight vector from L2 1.5 times as often, and were 8-10 % slower on Fashion-MNIST). Every unit of every
     /// row is summed as in <see cref="Apply"/>: the bias, then one fused multiply-add per input in ascending input order.
     /// The single-row kernel skips the zero inputs of a sparse row and multiplies those of a dense row in; a tile skips
     /// only the inputs that are zero in all its rows and multiplies the other rows' zeros in.
