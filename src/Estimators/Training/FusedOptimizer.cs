@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,10 +9,11 @@ namespace MLNet.BatchNorm
     /// <summary>
     /// SGD, SGD with momentum and Adam over all of a network's parameters at once. The parameters are moved into one
     /// native buffer (each parameter tensor becomes a view of its slice) and their gradients into another, which
-    /// backward accumulates into in place; zeroing the gradients and an update are then a handful of whole-buffer ops,
-    /// where TorchSharp's optimizers run several small ops, and make several managed wrappers, per parameter tensor:
-    /// for the small networks of tabular data the steps are bound by such per-op overhead. The arithmetic is
-    /// TorchSharp's (PyTorch's) op for op, element for element, so the results are the same bit for bit.
+    /// backward accumulates into in place; zeroing the gradients and an update are then a handful of whole-buffer ops
+    /// (Adam: two vector passes over the buffers and one op), where TorchSharp's optimizers run several small ops, and
+    /// make several managed wrappers, per parameter tensor: for the small networks of tabular data the steps are bound
+    /// by such per-op overhead. The arithmetic is TorchSharp's (PyTorch's), element for element, so the results are the
+    /// same bit for bit.
     /// <para>
     /// Every number passed to an op, the alpha of 1 that add_ would otherwise make for itself included, is an explicit
     /// <see cref="Scalar"/> that lives until the op returns: here the constant ones for the optimizer's lifetime, the
@@ -33,11 +35,6 @@ namespace MLNet.BatchNorm
         private readonly Scalar _one = 1.ToScalar();
         private readonly Scalar _momentum;
         private readonly Scalar _weightDecay;
-        private readonly Scalar _beta1 = Beta1.ToScalar();
-        private readonly Scalar _beta2 = Beta2.ToScalar();
-        private readonly Scalar _oneMinusBeta1 = (1 - Beta1).ToScalar();
-        private readonly Scalar _oneMinusBeta2 = (1 - Beta2).ToScalar();
-        private readonly Scalar _adamEpsilon = AdamEpsilon.ToScalar();
         private readonly Tensor _parameters;
         private readonly Tensor _gradients;
         private readonly Tensor _firstMoments;
@@ -111,23 +108,61 @@ namespace MLNet.BatchNorm
                     break;
                 }
                 default:
-                {
-                    double biasCorrection1 = 1 - Math.Pow(Beta1, _steps);
-                    double biasCorrection2 = 1 - Math.Pow(Beta2, _steps);
-                    _firstMoments.mul_(_beta1).add_(_gradients, alpha: _oneMinusBeta1);
-                    _secondMoments.mul_(_beta2).addcmul_(_gradients, _gradients, value: _oneMinusBeta2);
-                    using var secondCorrection = Math.Sqrt(biasCorrection2).ToScalar();
-                    var denominator = _scratch.copy_(_secondMoments).sqrt_().div_(secondCorrection).add_(_adamEpsilon, alpha: _one);
-                    using var step = (-LearningRate / biasCorrection1).ToScalar();
-                    _parameters.addcdiv_(_firstMoments, denominator, value: step);
+                    AdamStep();
                     break;
-                }
             }
+        }
+
+        /// <summary>Adam's update in two passes over the buffers and one square root op, where nine whole-buffer ops read
+        /// and wrote them nine times: element for element the arithmetic of TorchSharp's Adam in float (PyTorch's add_
+        /// with alpha and addcmul_ are fused multiply-adds, as its vector kernels compute them). The square roots stay
+        /// libtorch's own: oneMKL computes them, not always rounded as IEEE's.</summary>
+        private void AdamStep()
+        {
+            double biasCorrection1 = 1 - Math.Pow(Beta1, _steps);
+            double biasCorrection2 = 1 - Math.Pow(Beta2, _steps);
+            var beta1 = Vector512.Create((float)Beta1);
+            var beta2 = Vector512.Create((float)Beta2);
+            var oneMinusBeta1 = Vector512.Create((float)(1 - Beta1));
+            var oneMinusBeta2 = Vector512.Create((float)(1 - Beta2));
+            var firstMoments = NativeRows.Values(_firstMoments);
+            var secondMoments = NativeRows.Values(_secondMoments);
+            var gradients = NativeRows.Values(_gradients);
+            int count = gradients.Length, i = 0;
+            for (; i + Vector512<float>.Count <= count; i += Vector512<float>.Count)
+            {
+                var g = Vector512.Create(gradients.Slice(i, Vector512<float>.Count));
+                var m = Vector512.Create(firstMoments.Slice(i, Vector512<float>.Count));
+                var v = Vector512.Create(secondMoments.Slice(i, Vector512<float>.Count));
+                Vector512.FusedMultiplyAdd(g, oneMinusBeta1, m * beta1).CopyTo(firstMoments.Slice(i));
+                Vector512.FusedMultiplyAdd(oneMinusBeta2 * g, g, v * beta2).CopyTo(secondMoments.Slice(i));
+            }
+            for (; i < count; i++)
+            {
+                float g = gradients[i];
+                firstMoments[i] = MathF.FusedMultiplyAdd(g, oneMinusBeta1[0], firstMoments[i] * beta1[0]);
+                secondMoments[i] = MathF.FusedMultiplyAdd(oneMinusBeta2[0] * g, g, secondMoments[i] * beta2[0]);
+            }
+
+            _scratch.copy_(_secondMoments).sqrt_();
+            var roots = NativeRows.Values(_scratch);
+            var parameters = NativeRows.Values(_parameters);
+            var secondCorrection = Vector512.Create((float)Math.Sqrt(biasCorrection2));
+            var epsilon = Vector512.Create((float)AdamEpsilon);
+            var step = Vector512.Create((float)(-LearningRate / biasCorrection1));
+            for (i = 0; i + Vector512<float>.Count <= count; i += Vector512<float>.Count)
+            {
+                var m = Vector512.Create(firstMoments.Slice(i, Vector512<float>.Count));
+                var denominator = Vector512.Create(roots.Slice(i, Vector512<float>.Count)) / secondCorrection + epsilon;
+                (Vector512.Create(parameters.Slice(i, Vector512<float>.Count)) + step * m / denominator).CopyTo(parameters.Slice(i));
+            }
+            for (; i < count; i++)
+                parameters[i] += step[0] * firstMoments[i] / (roots[i] / secondCorrection[0] + epsilon[0]);
         }
 
         public void Dispose()
         {
-            foreach (var scalar in new[] { _one, _momentum, _weightDecay, _beta1, _beta2, _oneMinusBeta1, _oneMinusBeta2, _adamEpsilon })
+            foreach (var scalar in new[] { _one, _momentum, _weightDecay })
                 scalar?.Dispose();
             _parameters.Dispose();
             _gradients.Dispose();
