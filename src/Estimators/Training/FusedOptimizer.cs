@@ -121,10 +121,9 @@ namespace MLNet.BatchNorm
         {
             double biasCorrection1 = 1 - Math.Pow(Beta1, _steps);
             double biasCorrection2 = 1 - Math.Pow(Beta2, _steps);
-            var beta1 = Vector512.Create((float)Beta1);
-            var beta2 = Vector512.Create((float)Beta2);
-            var oneMinusBeta1 = Vector512.Create((float)(1 - Beta1));
-            var oneMinusBeta2 = Vector512.Create((float)(1 - Beta2));
+            // PyTorch converts each scalar to the tensors' float.
+            float beta1 = (float)Beta1, beta2 = (float)Beta2, oneMinusBeta1 = (float)(1 - Beta1), oneMinusBeta2 = (float)(1 - Beta2);
+            float secondCorrection = (float)Math.Sqrt(biasCorrection2), epsilon = (float)AdamEpsilon, step = (float)(-LearningRate / biasCorrection1);
             var firstMoments = NativeRows.Values(_firstMoments);
             var secondMoments = NativeRows.Values(_secondMoments);
             var gradients = NativeRows.Values(_gradients);
@@ -134,30 +133,27 @@ namespace MLNet.BatchNorm
                 var g = Vector512.Create(gradients.Slice(i, Vector512<float>.Count));
                 var m = Vector512.Create(firstMoments.Slice(i, Vector512<float>.Count));
                 var v = Vector512.Create(secondMoments.Slice(i, Vector512<float>.Count));
-                Vector512.FusedMultiplyAdd(g, oneMinusBeta1, m * beta1).CopyTo(firstMoments.Slice(i));
+                Vector512.FusedMultiplyAdd(g, Vector512.Create(oneMinusBeta1), m * beta1).CopyTo(firstMoments.Slice(i));
                 Vector512.FusedMultiplyAdd(oneMinusBeta2 * g, g, v * beta2).CopyTo(secondMoments.Slice(i));
             }
             for (; i < count; i++)
             {
                 float g = gradients[i];
-                firstMoments[i] = MathF.FusedMultiplyAdd(g, oneMinusBeta1[0], firstMoments[i] * beta1[0]);
-                secondMoments[i] = MathF.FusedMultiplyAdd(oneMinusBeta2[0] * g, g, secondMoments[i] * beta2[0]);
+                firstMoments[i] = MathF.FusedMultiplyAdd(g, oneMinusBeta1, firstMoments[i] * beta1);
+                secondMoments[i] = MathF.FusedMultiplyAdd(oneMinusBeta2 * g, g, secondMoments[i] * beta2);
             }
 
             _scratch.copy_(_secondMoments).sqrt_();
             var roots = NativeRows.Values(_scratch);
             var parameters = NativeRows.Values(_parameters);
-            var secondCorrection = Vector512.Create((float)Math.Sqrt(biasCorrection2));
-            var epsilon = Vector512.Create((float)AdamEpsilon);
-            var step = Vector512.Create((float)(-LearningRate / biasCorrection1));
             for (i = 0; i + Vector512<float>.Count <= count; i += Vector512<float>.Count)
             {
                 var m = Vector512.Create(firstMoments.Slice(i, Vector512<float>.Count));
-                var denominator = Vector512.Create(roots.Slice(i, Vector512<float>.Count)) / secondCorrection + epsilon;
+                var denominator = Vector512.Create(roots.Slice(i, Vector512<float>.Count)) / secondCorrection + Vector512.Create(epsilon);
                 (Vector512.Create(parameters.Slice(i, Vector512<float>.Count)) + step * m / denominator).CopyTo(parameters.Slice(i));
             }
             for (; i < count; i++)
-                parameters[i] += step[0] * firstMoments[i] / (roots[i] / secondCorrection[0] + epsilon[0]);
+                parameters[i] += step * firstMoments[i] / (roots[i] / secondCorrection + epsilon);
         }
 
         public void Dispose()
