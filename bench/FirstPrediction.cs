@@ -73,6 +73,9 @@ namespace MLNet.BatchNorm.Bench
             }
             predict(row);
             double milliseconds = clock.Elapsed.TotalMilliseconds;
+            // The clocks' own first calls (the CPU clock's P/Invoke stub, about a millisecond of wall time here) are not
+            // the predictions' cost: made here, they were counted as the cold calls' time.
+            Time(_ => { }, rows, 0, 1);
             var (coldWall, coldCpu) = Time(predict, rows, 0, ColdCalls);
             int next = ColdCalls;
             for (var warmUp = Stopwatch.StartNew(); warmUp.Elapsed < WarmUp; next++)
