@@ -41,6 +41,9 @@ namespace MLNet.BatchNorm
         private readonly (int First, int End)[] _blockInputs;
         private readonly (int First, int End)[] _tileInputs;
 
+        /// <summary>0, 1, ..., <see cref="InputCount"/> - 1: the inputs a dense tile of the batch path sums.</summary>
+        private readonly int[] _allInputs;
+
         /// <param name="inputs">Number of inputs.</param>
         /// <param name="outputs">Number of units.</param>
         /// <param name="weights">Unit-major weights [outputs, inputs].</param>
@@ -76,6 +79,9 @@ namespace MLNet.BatchNorm
             _activation = activation;
             _blockInputs = InputRanges(firstInput, endInput, BlockVectors);
             _tileInputs = InputRanges(firstInput, endInput, TileVectors);
+            _allInputs = new int[inputs];
+            for (int i = 0; i < inputs; i++)
+                _allInputs[i] = i;
         }
 
         /// <summary>For each block of <paramref name="blockVectors"/> vectors of units, the union of its vectors' input
