@@ -93,10 +93,11 @@ namespace MLNet.BatchNorm.Bench
             var inputScaling = new Option<BnMlpInputScaling>("--input-scaling") { Description = "Input scaling.", DefaultValueFactory = _ => defaults.InputScaling };
             var select = new Option<bool>("--select") { Description = "Report validation accuracy only, without touching the test set (to choose a configuration)." };
             var ensemble = new Option<int>("--ensemble") { Description = "Networks trained side by side and averaged (EnsembleSize).", DefaultValueFactory = _ => defaults.Ensemble };
+            var labelSmoothing = new Option<float>("--label-smoothing") { Description = "Label smoothing.", DefaultValueFactory = _ => defaults.LabelSmoothing };
             var command = new Command("time-to-accuracy",
                 "Fit time until Fashion-MNIST validation accuracy (10,000 held-out training rows) reaches 90.5 % and 91 %, and the returned model's test accuracy.")
             {
-                quick, select, inputScaling, epochs, hidden, dropout, optimizer, momentum, weightDecay, learningRate, schedule, batch, threads, ensemble,
+                quick, select, inputScaling, epochs, hidden, dropout, optimizer, momentum, weightDecay, learningRate, schedule, batch, threads, ensemble, labelSmoothing,
             };
             command.SetAction(result => TimeToAccuracy.Run(new TimeToAccuracy.Settings
             {
@@ -104,7 +105,7 @@ namespace MLNet.BatchNorm.Bench
                 Dropout = result.GetValue(dropout), Optimizer = result.GetValue(optimizer), Momentum = result.GetValue(momentum),
                 WeightDecay = result.GetValue(weightDecay), LearningRate = result.GetValue(learningRate), Schedule = result.GetValue(schedule),
                 Batch = result.GetValue(batch), Threads = result.GetValue(threads), InputScaling = result.GetValue(inputScaling),
-                Select = result.GetValue(select), Ensemble = result.GetValue(ensemble),
+                Select = result.GetValue(select), Ensemble = result.GetValue(ensemble), LabelSmoothing = result.GetValue(labelSmoothing),
             }));
             return command;
         }

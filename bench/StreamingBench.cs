@@ -101,7 +101,7 @@ namespace MLNet.BatchNorm.Bench
             var options = new BnMlpTrainer.Options
             {
                 HiddenLayerSizes = [100, 100, 100], BatchSize = Batch, Optimizer = BnMlpOptimizer.Sgd, LearningRate = 0.01f, DropoutRate = 0,
-                NumberOfEpochs = 1, NumberOfThreads = 1, MemoryBudgetMegabytes = budgetMegabytes, Progress = recorder,
+                NumberOfEpochs = 1, NumberOfThreads = 1, MemoryBudgetMegabytes = budgetMegabytes, Progress = recorder, LabelSmoothing = 0,
             };
             return ml.MulticlassClassification.Trainers.BnMlp(options).Fit(data);
         }

@@ -44,6 +44,7 @@ namespace MLNet.BatchNorm.Bench
             public int Batch { get; init; } = 256;
             public int Threads { get; init; } = 2;
             public int Ensemble { get; init; } = 1;
+            public float LabelSmoothing { get; init; }
         }
 
         public static int Run(Settings settings)
@@ -69,7 +70,7 @@ namespace MLNet.BatchNorm.Bench
                 HiddenLayerSizes = settings.Hidden, DropoutRate = settings.Dropout, Optimizer = settings.Optimizer,
                 Momentum = settings.Momentum, WeightDecay = settings.WeightDecay, LearningRate = settings.LearningRate,
                 LearningRateSchedule = settings.Schedule, InputScaling = settings.InputScaling, BatchSize = settings.Batch,
-                NumberOfEpochs = epochs, NumberOfThreads = settings.Threads, EnsembleSize = settings.Ensemble,
+                NumberOfEpochs = epochs, NumberOfThreads = settings.Threads, EnsembleSize = settings.Ensemble, LabelSmoothing = settings.LabelSmoothing,
                 // Moving averages: validating after each epoch then needs no extra pass over the training rows.
                 PopulationStatistics = PopulationStatisticsMode.MovingAverage,
                 Progress = new Reporter(m =>
@@ -87,6 +88,7 @@ namespace MLNet.BatchNorm.Bench
             Console.WriteLine($"Fashion-MNIST, {trainRows.Length:N0} training and {validationRows.Length:N0} validation rows, " +
                 $"{(settings.Ensemble > 1 ? $"{settings.Ensemble} networks " : "")}784-{string.Join("-", options.HiddenLayerSizes)}-10 BN, " +
                 $"dropout {options.DropoutRate}, {options.Optimizer} {options.LearningRate} {options.LearningRateSchedule}, weight decay {options.WeightDecay}, " +
+                $"label smoothing {options.LabelSmoothing}, " +
                 $"input scaling {options.InputScaling}, batch {options.BatchSize}, {epochs} epochs, {options.NumberOfThreads} thread(s); load {InferenceBench.LoadAverage()}.");
             clock.Start();
             var validation = keyMap.Transform(ml.Data.LoadFromEnumerable(validationRows));

@@ -99,6 +99,8 @@ namespace MLNet.BatchNorm.Bench
             {
                 HiddenLayerSizes = hidden, BatchSize = batch, Optimizer = BnMlpOptimizer.Sgd, LearningRate = 0.01f, DropoutRate = 0,
                 NumberOfEpochs = epochs, NumberOfThreads = threads, Progress = recorder,
+                // The loss of the bare loop and of PyTorch's script.
+                LabelSmoothing = 0,
             };
             var data = ml.Data.LoadFromEnumerable(rows);
             var keyed = ml.Transforms.Conversion.MapValueToKey("Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(data).Transform(data);

@@ -117,7 +117,7 @@ namespace MLNet.BatchNorm.Tests
                 initial = ensemble.MemberParameters(1, inputScaling: null).Layers[1].Weights.ToArray();
             using var ensembleOptimizer = new FusedOptimizer(ensemble, BnMlpOptimizer.SgdMomentum, 0.1, 0.9, 1e-3);
             var optimizers = alone.Select(n => new FusedOptimizer(n, BnMlpOptimizer.SgdMomentum, 0.1, 0.9, 1e-3)).ToArray();
-            var objective = TrainingObjective.CrossEntropy;
+            var objective = TrainingObjective.CrossEntropy(BnMlpTrainer.Defaults.SmallDataLabelSmoothing);
             var generator = new Generator(17);
             for (int step = 0; step < 8; step++)
             {

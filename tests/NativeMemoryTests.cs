@@ -123,10 +123,10 @@ namespace MLNet.BatchNorm.Tests
             using var data = InMemoryTrainingRows.Load(host, ch, keyed.Transform(TestData.BlobView(ml, rows: 100, classes: 2, seed: 1)), options, BnMlpModelKind.Multiclass);
             using var network = new BnMlpNetwork(data.FeatureCount, data.OutputCount, options, new Random(1));
             var cancellation = new FitCancellation(host, CancellationToken.None);
-            var (loss, _) = Validation.Evaluate(network, data, TrainingObjective.CrossEntropy, cancellation);
+            var (loss, _) = Validation.Evaluate(network, data, TrainingObjective.CrossEntropy(0), cancellation);
             Assert.True(double.IsFinite(loss));
             ml.CancelExecution();
-            var error = Assert.Throws<OperationCanceledException>(() => Validation.Evaluate(network, data, TrainingObjective.CrossEntropy, cancellation));
+            var error = Assert.Throws<OperationCanceledException>(() => Validation.Evaluate(network, data, TrainingObjective.CrossEntropy(0), cancellation));
             Assert.Equal("Operation was canceled.", error.Message); // ML.NET's CheckAlive, as its own trainers throw it
         }
 

@@ -65,8 +65,9 @@ namespace MnistPipeline
             var recorder = new EpochRecorder();
             var options = new BnMlpTrainer.Options
             {
-                // The tutorial feeds the raw pixels in [0, 1]: no input scaling, whatever the trainer's default.
-                InputScaling = BnMlpInputScaling.None,
+                // The tutorial feeds the raw pixels in [0, 1] and trains on the labels: no input scaling and no label
+                // smoothing, whatever the trainer's defaults.
+                InputScaling = BnMlpInputScaling.None, LabelSmoothing = 0,
                 HiddenLayerSizes = [100, 100, 100], Activation = BnMlpActivation.Sigmoid, UseBatchNorm = useBatchNorm,
                 BatchNormEpsilon = 1e-3f, PopulationStatistics = PopulationStatisticsMode.MovingAverage, MovingAverageDecay = 0.99f,
                 DropoutRate = 0, Initialization = WeightInitialization.Normal, InitialWeightStandardDeviation = 0.05f,

@@ -489,7 +489,7 @@ namespace MLNet.BatchNorm
                 throw new ArgumentOutOfRangeException(option, value, "Must be a positive finite number.");
         }
 
-        private static void CheckUnitInterval(float value, string option)
+        private protected static void CheckUnitInterval(float value, string option)
         {
             if (!(value >= 0 && value < 1))
                 throw new ArgumentOutOfRangeException(option, value, "Must be in [0, 1).");

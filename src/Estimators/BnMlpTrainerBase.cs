@@ -333,10 +333,11 @@ namespace MLNet.BatchNorm
         {
             double lossSum = 0;
             long rows = 0;
+            var objective = _objective.ForTrainingRows(data.RowCount);
             data.ForEachBatch(pass, random, cancellation, batch =>
             {
                 optimizer.ZeroGradients();
-                var loss = _objective.TrainingLoss(network.MemberOutputs(batch.Features), batch.Labels, batch.Weights, network.Members);
+                var loss = objective.TrainingLoss(network.MemberOutputs(batch.Features), batch.Labels, batch.Weights, network.Members);
                 loss.backward();
                 optimizer.Step();
                 // An ensemble's members' mean loss.

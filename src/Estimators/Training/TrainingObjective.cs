@@ -18,6 +18,10 @@ namespace MLNet.BatchNorm
         /// <see cref="nn.Reduction.None"/>, else their sum or mean (one fused op, cheaper per training step).</summary>
         public abstract Tensor Loss(Tensor outputs, Tensor labels, nn.Reduction reduction);
 
+        /// <summary>The loss a training step minimizes, per row or reduced as in <see cref="Loss"/>: <see cref="Loss"/> unless
+        /// the objective trains on other targets than it validates on.</summary>
+        protected virtual Tensor StepLoss(Tensor outputs, Tensor labels, nn.Reduction reduction) => Loss(outputs, labels, reduction);
+
         /// <summary>How many rows the outputs get right (their most probable class), or null for a regressor.</summary>
         public abstract Tensor CorrectCount(Tensor outputs, Tensor labels);
 
@@ -37,7 +41,7 @@ namespace MLNet.BatchNorm
             if (weights is null)
             {
                 // Every member has as many rows: the mean over all is the mean of the members' means.
-                var mean = Loss(memberOutputs, labels, nn.Reduction.Mean);
+                var mean = StepLoss(memberOutputs, labels, nn.Reduction.Mean);
                 if (members == 1)
                     return mean;
                 using var count = members.ToScalar();
@@ -46,24 +50,38 @@ namespace MLNet.BatchNorm
             // A batch whose weights are all 0 contributes no gradient rather than 0/0. An explicit Scalar, alive until
             // the ops return: see FusedOptimizer on implicitly converted numbers.
             using var smallest = float.Epsilon.ToScalar();
-            var weighted = Loss(memberOutputs, labels, nn.Reduction.None).mul(weights);
+            var weighted = StepLoss(memberOutputs, labels, nn.Reduction.None).mul(weights);
             if (members == 1)
                 return weighted.sum().div(weights.sum().clamp_min(smallest));
             // Row r of member m is at r × members + m: each column of [rows, members] is one member's batch.
             return weighted.view(-1, members).sum([0]).div(weights.view(-1, members).sum([0]).clamp_min(smallest)).sum();
         }
 
-        public static TrainingObjective CrossEntropy { get; } = new CrossEntropyObjective();
+        /// <summary>The objective a Fit on <paramref name="trainingRows"/> rows trains on: this one, unless it has a size-aware
+        /// default to resolve.</summary>
+        public virtual TrainingObjective ForTrainingRows(long trainingRows) => this;
+
+        /// <param name="labelSmoothing">Label smoothing, or null for the size-aware default.</param>
+        public static TrainingObjective CrossEntropy(float? labelSmoothing) => new CrossEntropyObjective(labelSmoothing);
 
         public static TrainingObjective Binary(float positiveClassWeight) => new BinaryObjective(positiveClassWeight);
 
         public static TrainingObjective Regression(BnMlpRegressionLoss loss, float huberDelta) => new RegressionObjective(loss, huberDelta);
 
-        private sealed class CrossEntropyObjective : TrainingObjective
+        /// <param name="labelSmoothing">The share of each training row's target spread evenly over the classes; null until
+        /// <see cref="ForTrainingRows"/> resolves the size-aware default.</param>
+        private sealed class CrossEntropyObjective(float? labelSmoothing) : TrainingObjective
         {
             public override BnMlpModelKind Kind => BnMlpModelKind.Multiclass;
 
+            public override TrainingObjective ForTrainingRows(long trainingRows) =>
+                labelSmoothing is null ? new CrossEntropyObjective(BnMlpTrainer.Defaults.LabelSmoothingFor(trainingRows)) : this;
+
             public override Tensor Loss(Tensor outputs, Tensor labels, nn.Reduction reduction) => F.cross_entropy(outputs, labels, reduction: reduction);
+
+            // Training only: validation reports the log-loss of the true labels.
+            protected override Tensor StepLoss(Tensor outputs, Tensor labels, nn.Reduction reduction) =>
+                F.cross_entropy(outputs, labels, reduction: reduction, label_smoothing: labelSmoothing.GetValueOrDefault());
 
             public override Tensor CorrectCount(Tensor outputs, Tensor labels) => outputs.argmax(1).eq(labels).sum();
         }
