@@ -24,9 +24,11 @@ namespace MLNet.BatchNorm
         /// training data is streamed (its batch count is not known before the first pass).</summary>
         public double? FractionOfEpoch { get; internal init; }
 
-        /// <summary>Mean loss (cross-entropy for a classifier, squared error or Huber loss for a regressor) of the training
-        /// batches during the epoch (batch statistics, dropout on, weights changing), weighted by example weights when
-        /// there are any and, for a binary classifier, by <see cref="BnMlpBinaryTrainer.Options.PositiveClassWeight"/>.</summary>
+        /// <summary>Mean loss (cross-entropy for a classifier, to the smoothed labels when
+        /// <see cref="BnMlpTrainer.Options.LabelSmoothing"/> smooths them; squared error or Huber loss for a regressor) of
+        /// the training batches during the epoch (batch statistics, dropout on, weights changing), weighted by example
+        /// weights when there are any and, for a binary classifier, by
+        /// <see cref="BnMlpBinaryTrainer.Options.PositiveClassWeight"/>.</summary>
         public double TrainingLoss { get; internal init; }
 
         /// <summary>Mean loss on the validation rows after the epoch (log-loss in nats for a classifier, unweighted; the
