@@ -27,7 +27,7 @@ namespace MLNet.BatchNorm.Bench
         /// <see cref="QuickEpochs"/> when Quick).</summary>
         public sealed record Settings
         {
-            public const int DefaultEpochs = 19;
+            public const int DefaultEpochs = 25;
             public const int QuickEpochs = 8;
 
             public bool Quick { get; init; }
@@ -44,7 +44,7 @@ namespace MLNet.BatchNorm.Bench
             public int Batch { get; init; } = 256;
             public int Threads { get; init; } = 2;
             public int Ensemble { get; init; } = 1;
-            public float LabelSmoothing { get; init; }
+            public float LabelSmoothing { get; init; } = 0.1f;
         }
 
         public static int Run(Settings settings)
