@@ -20,10 +20,9 @@ namespace MLNet.BatchNorm
     /// <para>
     /// Training details: the network is [Linear (no bias) → BatchNorm → activation → dropout] per hidden layer and a
     /// Linear output layer, trained with softmax cross-entropy (with <see cref="Options.LabelSmoothing"/>) on shuffled
-    /// mini-batches. During training batch
-    /// normalization uses each mini-batch's mean and variance; the trained model stores population statistics
-    /// (<see cref="PopulationStatisticsMode"/>), so <c>Transform</c> and <c>PredictionEngine</c> score a row the same
-    /// alone as in any batch. Scoring runs in managed code with batch normalization folded into the dense layers.
+    /// mini-batches. During training batch normalization uses each mini-batch's mean and variance; the trained model
+    /// stores population statistics (<see cref="PopulationStatisticsMode"/>), so <c>Transform</c> and
+    /// <c>PredictionEngine</c> score a row the same alone as in any batch. Scoring runs in managed code with batch normalization folded into the dense layers.
     /// </para>
     /// </remarks>
     public sealed class BnMlpTrainer : BnMlpTrainerBase<BnMlpMulticlassTransformer>
