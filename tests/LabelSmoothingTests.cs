@@ -1,6 +1,8 @@
 using System.Linq;
 using Microsoft.ML;
+using TorchSharp;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace MLNet.BatchNorm.Tests
 {
@@ -48,6 +50,27 @@ namespace MLNet.BatchNorm.Tests
             var byDefault = Scores(null);
             Assert.Equal(Scores(expected), byDefault);
             Assert.NotEqual(Scores(expected == 0 ? 0.05f : 0), byDefault);
+        }
+
+        /// <summary>Training minimizes the smoothed loss; validation reports the log-loss of the labels themselves.</summary>
+        [Fact]
+        public void OnlyTheTrainingLossIsSmoothed()
+        {
+            using var scope = NewDisposeScope();
+            var outputs = tensor(new float[] { 2, -1, 0.5f, 0, 3, -2 }, [2, 3]);
+            var labels = tensor(new long[] { 0, 1 });
+            var plain = TrainingObjective.CrossEntropy(0);
+            var smoothed = TrainingObjective.CrossEntropy(0.2f);
+            float Value(Tensor loss) => loss.item<float>();
+
+            Assert.Equal(Value(plain.Loss(outputs, labels, nn.Reduction.Mean)), Value(smoothed.Loss(outputs, labels, nn.Reduction.Mean)));
+            // Row 0: -0.8 ln p0 - 0.2 / 3 (ln p0 + ln p1 + ln p2), and likewise row 1, averaged.
+            var logProbabilities = outputs.log_softmax(1).data<float>().ToArray();
+            double expected = Enumerable.Range(0, 2).Average(row =>
+                -0.8 * logProbabilities[row * 3 + row] - 0.2 / 3 * logProbabilities.Skip(row * 3).Take(3).Sum());
+            float smoothedTraining = Value(smoothed.TrainingLoss(outputs, labels, exampleWeights: null, members: 1));
+            Assert.Equal(expected, smoothedTraining, 5);
+            Assert.NotEqual(Value(plain.TrainingLoss(outputs, labels, exampleWeights: null, members: 1)), smoothedTraining);
         }
 
         [Theory]
