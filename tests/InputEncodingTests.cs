@@ -89,7 +89,10 @@ namespace MLNet.BatchNorm.Tests
         [Theory]
         [InlineData(4095, 3, 8)]
         [InlineData(4096, 3, 0)]
-        [InlineData(100, 0, 8)]
+        [InlineData(511, 3, 16)]
+        [InlineData(512, 3, 8)]
+        [InlineData(100, 0, 16)]
+        [InlineData(512, 0, 8)]
         [InlineData(100, 2, 0)]
         public void TheSizeRuleEncodesSmallMulticlassAndRegressionData(long rows, int classes, int bins) =>
             Assert.Equal(bins, BnMlpOptionsBase.Defaults.PiecewiseLinearBinsFor(rows, classes));
