@@ -41,6 +41,7 @@ namespace MLNet.BatchNorm.Bench
             ["bins0"] = (o, _) => o.PiecewiseLinearBins = 0,
             ["bins8"] = (o, _) => o.PiecewiseLinearBins = 8,
             ["bins16"] = (o, _) => o.PiecewiseLinearBins = 16,
+            ["bins32"] = (o, _) => o.PiecewiseLinearBins = 32,
         };
 
         /// <summary>The variants compared when none are named.</summary>
