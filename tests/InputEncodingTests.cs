@@ -97,6 +97,23 @@ namespace MLNet.BatchNorm.Tests
         public void TheSizeRuleEncodesSmallMulticlassAndRegressionData(long rows, int classes, int bins) =>
             Assert.Equal(bins, BnMlpOptionsBase.Defaults.PiecewiseLinearBinsFor(rows, classes));
 
+        [Theory]
+        [InlineData(100, 8)]  // 16 bins would add 1,500 first-layer inputs, 8 bins add 700
+        [InlineData(200, 0)]  // 8 bins would add 1,400
+        public void TinyDataWithManyNumericColumnsFallsBackToFewerBinsThenToNone(int columns, int bins)
+        {
+            var ml = new MLContext(seed: 4);
+            var random = new Random(4);
+            var rows = Enumerable.Range(0, 300).Select(_ => new Digit
+            {
+                Label = (uint)random.Next(3),
+                Features = Enumerable.Range(0, columns).Select(_ => (float)random.NextDouble()).ToArray(),
+            }).ToArray();
+            var data = ml.Data.LoadFromEnumerable(rows, TestData.SchemaWithFeatureSize(ml, columns));
+            var encoding = TestData.Pipeline(ml, new BnMlpTrainer.Options { HiddenLayerSizes = [8], NumberOfEpochs = 1 }).Fit(data).LastTransformer.Model.InputEncoding;
+            Assert.Equal(columns * bins, encoding?.EncodedCount ?? 0);
+        }
+
         [Fact]
         public void TheBinaryTrainerDoesNotEncodeByDefault()
         {

@@ -222,14 +222,18 @@ namespace MLNet.BatchNorm
                     $"training rows in memory, but they take more than MemoryBudgetMegabytes ({_options.MemoryBudgetMegabytes}): raise the budget or set PiecewiseLinearBins = 0.");
             }
             var encoding = initial?.InputEncoding ?? FeatureEncoder.Fit(rows.Features, bins);
+            bool byRule = initial == null && _options.PiecewiseLinearBins is null;
+            // Tiny data with many numeric columns keeps the coarser bins of the rule rather than no encoding at all.
+            if (byRule && bins > BnMlpOptionsBase.Defaults.SmallDataBins && AddedInputs(encoding) > BnMlpOptionsBase.Defaults.MaximumAddedInputs)
+                encoding = FeatureEncoder.Fit(rows.Features, bins = BnMlpOptionsBase.Defaults.SmallDataBins);
             if (encoding.EncodedCount == encoding.FeatureCount)
             {
                 ch.Info("No feature has enough distinct values for two bins: training on the features as they are.");
                 return null;
             }
-            if (initial == null && _options.PiecewiseLinearBins is null && encoding.EncodedCount - encoding.FeatureCount > BnMlpOptionsBase.Defaults.MaximumAddedInputs)
+            if (byRule && AddedInputs(encoding) > BnMlpOptionsBase.Defaults.MaximumAddedInputs)
             {
-                ch.Info($"The input encoding of {bins} bins would add {encoding.EncodedCount - encoding.FeatureCount} first-layer inputs " +
+                ch.Info($"The input encoding of {bins} bins would add {AddedInputs(encoding)} first-layer inputs " +
                     $"(the size-aware rule adds at most {BnMlpOptionsBase.Defaults.MaximumAddedInputs}): training on the features as they are.");
                 return null;
             }
@@ -239,6 +243,8 @@ namespace MLNet.BatchNorm
                 $"{encoding.FeatureCount} features to {encoding.EncodedCount} first-layer inputs.");
             return encoding;
         }
+
+        private static int AddedInputs(PiecewiseLinearEncoding encoding) => encoding.EncodedCount - encoding.FeatureCount;
 
         /// <summary>Fits the input scaling of <see cref="BnMlpOptionsBase.InputScaling"/> on the training rows (or, for a warm
         /// start, takes the scaling of the model it continues from, whose weights read features so scaled) and applies it
