@@ -5,7 +5,11 @@ namespace MLNet.BatchNorm
     /// <summary>Mean loss and accuracy of the network in evaluation mode (population statistics, no dropout).</summary>
     internal static class Validation
     {
-        private const int RowsPerChunk = 8192;
+        /// <summary>Rows per forward pass. A 1,024-unit layer's output for 8,192 rows took 32 MB, which glibc always maps
+        /// afresh (its largest threshold for reusing freed memory), so every chunk paid page faults for each layer's output:
+        /// Fashion-MNIST's 10,000 validation rows through 784-1024-256-10 took 240 ms in chunks of 8,192 rows against 107 ms
+        /// in chunks of 2,048.</summary>
+        private const int RowsPerChunk = 2048;
 
         /// <returns>The mean loss, and the fraction of rows whose most probable class is right (null for a regressor).</returns>
         public static (double Loss, double? Accuracy) Evaluate(BnMlpNetwork network, InMemoryTrainingRows data, TrainingObjective objective, FitCancellation cancellation)
