@@ -126,7 +126,8 @@ namespace MLNet.BatchNorm
                     WarmStart.CheckArchitecture(Host, initial, _options, data.FeatureCount, data.OutputCount);
                 var encoding = EncodeInputs(ch, data, validation, initial);
                 var scaling = ScaleInputs(ch, data, validation, initial, cancellation);
-                var plan = new TrainingPlan(_options.BatchSizeFor(data.RowCount), _options.NumberOfEpochsFor(data.RowCount, Classes(data)));
+                var plan = new TrainingPlan(_options.BatchSizeFor(data.RowCount), _options.NumberOfEpochsFor(data.RowCount, Classes(data)),
+                    _objective.ForTrainingRows(data.RowCount));
                 int members = _options.EnsembleSizeFor(data.RowCount, initial != null);
                 ch.Info($"{data.RowCount} training rows: batches of {plan.BatchSize}, {plan.NumberOfEpochs} epochs" +
                     $"{(members > 1 ? $", {members} networks" : "")}" +
@@ -283,7 +284,7 @@ namespace MLNet.BatchNorm
                     optimizer.LearningRate = learningRate;
                     network.train();
                     var progress = new EpochProgress(ch, _options, epoch, plan.NumberOfEpochs, learningRate);
-                    var (trainingLoss, rows) = TrainEpoch(network, optimizer, data, pass, random, epoch, cancellation, progress);
+                    var (trainingLoss, rows) = TrainEpoch(network, optimizer, plan.Objective, data, pass, random, epoch, cancellation, progress);
                     double rowsPerSecond = rows / clock.Elapsed.TotalSeconds;
                     network.eval();
 
@@ -334,12 +335,11 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>One pass over the training rows in mini-batches; returns the mean training loss and the rows seen.</summary>
-        private (double Loss, long Rows) TrainEpoch(BnMlpNetwork network, FusedOptimizer optimizer, TrainingRows data, BatchPass pass, Random random,
-            int epoch, FitCancellation cancellation, EpochProgress progress)
+        private (double Loss, long Rows) TrainEpoch(BnMlpNetwork network, FusedOptimizer optimizer, TrainingObjective objective, TrainingRows data,
+            BatchPass pass, Random random, int epoch, FitCancellation cancellation, EpochProgress progress)
         {
             double lossSum = 0;
             long rows = 0;
-            var objective = _objective.ForTrainingRows(data.RowCount);
             data.ForEachBatch(pass, random, cancellation, batch =>
             {
                 optimizer.ZeroGradients();
