@@ -83,7 +83,7 @@ namespace MLNet.BatchNorm.Bench
                 $"input scaling {options.InputScaling}, batch {options.BatchSize}, {epochs} epochs, {options.NumberOfThreads} thread(s); load {InferenceBench.LoadAverage()}.");
             clock.Start();
             var validation = keyMap.Transform(ml.Data.LoadFromEnumerable(validationRows));
-            var model = ml.MulticlassClassification.Trainers.BnMlp(options).Fit(keyMap.Transform(train), validation);
+            ml.MulticlassClassification.Trainers.BnMlp(options).Fit(keyMap.Transform(train), validation);
             double total = clock.Elapsed.TotalSeconds;
             string Time(double? seconds) => seconds is double s ? $"{s:F1} s" : "not reached";
             Console.WriteLine("| validation accuracy | Fit time when first reached |");
