@@ -91,7 +91,7 @@ namespace MLNet.BatchNorm.Bench
         [Benchmark(Description = "BnMlp Transform, per row of 10,000", OperationsPerInvoke = InferenceSetup.BatchRows)]
         public int BnMlpTransform() => InferenceSetup.ReadScores(_setup.Loaded.Transform(_setup.RowsView));
 
-        [Benchmark(Description = "BnMlp folded blocks of 64, per row of 10,000", OperationsPerInvoke = InferenceSetup.BatchRows)]
+        [Benchmark(Description = "BnMlp folded blocks of 60, per row of 10,000", OperationsPerInvoke = InferenceSetup.BatchRows)]
         public int FoldedBlocks() => InferenceSetup.PredictInBlocks(_setup.Parameters.Network, _setup.Rows, _batchWorkspace, _batchOutputs);
 
         [Benchmark(Description = "TorchSharp eval, per row of a 10,000-row tensor", OperationsPerInvoke = InferenceSetup.BatchRows)]
