@@ -30,10 +30,11 @@ namespace MLNet.BatchNorm
         /// <summary>Inputs per non-zero mask of the single-row kernel: one 512-bit vector.</summary>
         private const int MaskInputs = 16;
 
-        /// <summary>Largest share of non-zero inputs at which <see cref="Apply"/> sums only the non-zeros. Measured on a
-        /// 2-core Zen 4 (3×100 on Fashion-MNIST, about half its pixels zero): 16 % more rows per second at 0.8 than at
-        /// 0.5, the same from 0.7 to 1.0. Each skipped zero saves loading a weight row from L2, which outweighs building
-        /// the masks until almost every input is non-zero; the sums do not depend on the path.</summary>
+        /// <summary>Share of non-zero inputs below which <see cref="Apply"/> sums only the non-zeros. Measured on a 2-core
+        /// Zen 4 (3×100 on Fashion-MNIST, about half its pixels zero): 16 % more rows per second at 0.8 than at 0.5, the
+        /// same from 0.7 to 1.0 (on Zen 5 both paths cost the same on such rows). Each skipped zero saves loading a
+        /// weight row from L2, which outweighs building the masks until almost every input is non-zero; the sums do not
+        /// depend on the path.</summary>
         private const float SparseShare = 0.8f;
 
         private readonly AlignedFloats _weights;
