@@ -17,6 +17,11 @@ bench=(dotnet bench/bin/Release/net10.0/MLNet.BatchNorm.Bench.dll)
 fashion=false
 [ -d /usr/share/datasets/fashion-mnist ] && fashion=true
 
+# The processor's name with its family and model: a VM's name alone ("AMD EPYC") does not tell its generation, and the
+# generation changes the speed figures (Zen 4 runs 512-bit vectors at half Zen 5's rate).
+cpuinfo() { grep -m1 "^$1[[:space:]]*:" /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'; }
+cpu_name() { echo "$(cpuinfo 'model name') (family $(cpuinfo 'cpu family'), model $(cpuinfo model))"; }
+
 # run NAME COMMAND...: writes docs/results/NAME.md with a header, then the command's output.
 run() {
   local name=$1
@@ -28,7 +33,7 @@ run() {
     echo
     echo "Command: \`$*\`  "
     echo "Date: $(date -u '+%Y-%m-%d %H:%M UTC')  "
-    echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "Machine: $(nproc) CPUs, $(cpu_name), load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
     echo
     "$@"
   } > "$file.tmp" 2>&1
