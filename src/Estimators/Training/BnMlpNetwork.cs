@@ -30,10 +30,7 @@ namespace MLNet.BatchNorm
         private readonly float _dropoutRate;
         private readonly float _epsilon;
         private readonly double _momentum;
-        private readonly Generator _dropoutGenerator;
-        // Explicit Scalars that live as long as the network: see FusedOptimizer on implicitly converted numbers.
-        private readonly Scalar _dropoutRateScalar;
-        private readonly Scalar _dropoutScale;
+        private readonly DropoutMasks _dropoutMasks;
 
         /// <summary>A network of <see cref="BnMlpOptionsBase.HiddenLayerSizes"/> reading <paramref name="inputCount"/>
         /// features into <paramref name="outputCount"/> outputs, or an ensemble of <paramref name="members"/> such networks
@@ -61,9 +58,7 @@ namespace MLNet.BatchNorm
                 inputs = units;
             }
             _output = CreateDense(inputs, outputCount, hasBias: true, options, random);
-            _dropoutGenerator = new Generator((ulong)random.NextInt64());
-            _dropoutRateScalar = _dropoutRate.ToScalar();
-            _dropoutScale = (1.0 / (1.0 - _dropoutRate)).ToScalar();
+            _dropoutMasks = new DropoutMasks((ulong)random.NextInt64(), _dropoutRate);
             RegisterComponents();
         }
 
@@ -267,12 +262,8 @@ namespace MLNet.BatchNorm
             _ => throw new ArgumentOutOfRangeException(nameof(_activation)),
         };
 
-        /// <summary>Inverted dropout with the network's own generator, so runs repeat under the same seed.</summary>
-        private Tensor Dropout(Tensor x)
-        {
-            var keep = rand(x.shape, generator: _dropoutGenerator).ge_(_dropoutRateScalar);
-            return x.mul(keep).mul_(_dropoutScale);
-        }
+        /// <summary>Inverted dropout with the network's own random stream, so runs repeat under the same seed.</summary>
+        private Tensor Dropout(Tensor x) => x.mul(_dropoutMasks.Next(x.shape));
 
         /// <summary>A dense layer of <paramref name="outputs"/> units per member: a <see cref="Linear"/> for one network, a
         /// <see cref="MemberLinear"/> for an ensemble. Each member's weights are drawn in turn, as that network alone
@@ -322,17 +313,6 @@ namespace MLNet.BatchNorm
             // Box-Muller; 1 - NextDouble() is in (0, 1], so the logarithm is finite.
             double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
             return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _dropoutGenerator.Dispose();
-                _dropoutRateScalar.Dispose();
-                _dropoutScale.Dispose();
-            }
-            base.Dispose(disposing);
         }
     }
 }
