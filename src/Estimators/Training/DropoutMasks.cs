@@ -49,7 +49,7 @@ namespace MLNet.BatchNorm
         }
 
         /// <summary>Writes the next <paramref name="mask"/>.Length factors of the stream.</summary>
-        public void Fill(Span<float> mask)
+        private void Fill(Span<float> mask)
         {
             for (int done = 0; done < mask.Length;)
             {
