@@ -94,10 +94,11 @@ namespace MLNet.BatchNorm.Bench
             var select = new Option<bool>("--select") { Description = "Report validation accuracy only, without the refit on all rows or the test set (to choose a configuration)." };
             var ensemble = new Option<int>("--ensemble") { Description = "Networks trained side by side and averaged (EnsembleSize).", DefaultValueFactory = _ => defaults.Ensemble };
             var labelSmoothing = new Option<float>("--label-smoothing") { Description = "Label smoothing.", DefaultValueFactory = _ => defaults.LabelSmoothing };
+            var matrixPrecision = new Option<BnMlpMatrixPrecision>("--matrix-precision") { Description = "Precision of the training's matrix products (MatrixPrecision).", DefaultValueFactory = _ => defaults.MatrixPrecision };
             var command = new Command("time-to-accuracy",
                 "Fit time until Fashion-MNIST validation accuracy (10,000 held-out training rows) reaches 90.5 % and 91 %; then the same configuration fitted on all 60,000 training rows, and its test accuracy.")
             {
-                quick, select, inputScaling, epochs, hidden, dropout, optimizer, momentum, weightDecay, learningRate, schedule, batch, threads, ensemble, labelSmoothing,
+                quick, select, inputScaling, epochs, hidden, dropout, optimizer, momentum, weightDecay, learningRate, schedule, batch, threads, ensemble, labelSmoothing, matrixPrecision,
             };
             command.SetAction(result => TimeToAccuracy.Run(new TimeToAccuracy.Settings
             {
@@ -106,6 +107,7 @@ namespace MLNet.BatchNorm.Bench
                 WeightDecay = result.GetValue(weightDecay), LearningRate = result.GetValue(learningRate), Schedule = result.GetValue(schedule),
                 Batch = result.GetValue(batch), Threads = result.GetValue(threads), InputScaling = result.GetValue(inputScaling),
                 Select = result.GetValue(select), Ensemble = result.GetValue(ensemble), LabelSmoothing = result.GetValue(labelSmoothing),
+                MatrixPrecision = result.GetValue(matrixPrecision),
             }));
             return command;
         }

@@ -44,6 +44,7 @@ namespace MLNet.BatchNorm.Bench
             public int Threads { get; init; } = 2;
             public int Ensemble { get; init; } = 1;
             public float LabelSmoothing { get; init; } = 0.1f;
+            public BnMlpMatrixPrecision MatrixPrecision { get; init; } = BnMlpMatrixPrecision.Float32;
         }
 
         public static int Run(Settings settings)
@@ -79,7 +80,7 @@ namespace MLNet.BatchNorm.Bench
             Console.WriteLine($"Fashion-MNIST, {trainRows.Length:N0} training and {validationRows.Length:N0} validation rows, " +
                 $"{(settings.Ensemble > 1 ? $"{settings.Ensemble} networks " : "")}784-{string.Join("-", options.HiddenLayerSizes)}-10 BN, " +
                 $"dropout {options.DropoutRate}, {options.Optimizer} {options.LearningRate} {options.LearningRateSchedule}, weight decay {options.WeightDecay}, " +
-                $"label smoothing {options.LabelSmoothing}, " +
+                $"label smoothing {options.LabelSmoothing}, {options.MatrixPrecision} products, " +
                 $"input scaling {options.InputScaling}, batch {options.BatchSize}, {epochs} epochs, {options.NumberOfThreads} thread(s); load {InferenceBench.LoadAverage()}.");
             clock.Start();
             var validation = keyMap.Transform(ml.Data.LoadFromEnumerable(validationRows));
@@ -110,6 +111,7 @@ namespace MLNet.BatchNorm.Bench
             Momentum = settings.Momentum, WeightDecay = settings.WeightDecay, LearningRate = settings.LearningRate,
             LearningRateSchedule = settings.Schedule, InputScaling = settings.InputScaling, BatchSize = settings.Batch,
             NumberOfEpochs = epochs, NumberOfThreads = settings.Threads, EnsembleSize = settings.Ensemble, LabelSmoothing = settings.LabelSmoothing,
+            MatrixPrecision = settings.MatrixPrecision,
             // Moving averages: validating after each epoch then needs no extra pass over the training rows.
             PopulationStatistics = PopulationStatisticsMode.MovingAverage,
             Progress = progress,

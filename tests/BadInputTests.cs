@@ -233,6 +233,7 @@ namespace MLNet.BatchNorm.Tests
             { "NumberOfEpochs", o => o.NumberOfEpochs = -2 },
             { "NumberOfThreads", o => o.NumberOfThreads = 0 },
             { "Activation", o => o.Activation = (BnMlpActivation)42 },
+            { "MatrixPrecision", o => o.MatrixPrecision = (BnMlpMatrixPrecision)2 },
             { "LabelColumnName", o => o.LabelColumnName = " " },
             { "MemoryBudgetMegabytes", o => o.MemoryBudgetMegabytes = 0 },
             { "EnsembleSize", o => o.EnsembleSize = 0 },

@@ -41,6 +41,25 @@ namespace MLNet.BatchNorm
         MovingAverage = 1,
     }
 
+    /// <summary>The precision of the dense layers' matrix products in training's forward and backward passes
+    /// (<see cref="BnMlpOptionsBase.MatrixPrecision"/>). Everything else (weights, their updates, batch normalization,
+    /// the loss) stays float32, and so does the model: scoring, validation and the population statistics always multiply
+    /// in float32.</summary>
+    public enum BnMlpMatrixPrecision
+    {
+        /// <summary>Float32 products.</summary>
+        Float32 = 0,
+
+        /// <summary>
+        /// Both operands of each product (the layer's input and its weights forward; the gradient and the weights or the
+        /// input backward) rounded to bfloat16, which keeps float32's range with 8 significant bits, summed in float32,
+        /// and the sums rounded to bfloat16, as under PyTorch's autocast on CPUs. libtorch's oneDNN kernels run them natively on processors with
+        /// AVX512-BF16 or AMX-BF16 (AMD Zen 4 and later, Intel Cooper Lake, Sapphire Rapids and later); elsewhere the
+        /// trainer logs a warning and multiplies in float32.
+        /// </summary>
+        BFloat16 = 1,
+    }
+
     /// <summary>How the dense layers' weights are drawn before training. Biases start at <see cref="BnMlpOptionsBase.InitialBias"/>, BN scale at 1 and shift at 0.</summary>
     public enum WeightInitialization
     {

@@ -114,6 +114,8 @@ namespace MLNet.BatchNorm
             using var threads = TorchThreads.Use(_options.NumberOfThreads);
             // Before this Fit's first matrix product, which is when oneMKL chooses its kernels.
             ch.Info(MklCpuDispatch.Describe(MklCpuDispatch.EnsureApplied()));
+            if (_options.MatrixPrecision == BnMlpMatrixPrecision.BFloat16 && !BFloat16Products.AreNative)
+                ch.Warning("MatrixPrecision is BFloat16, but this processor has neither AVX512-BF16 nor AMX-BF16, on which bfloat16 products would be slower than float32 ones: training multiplies in float32.");
             var cancellation = new FitCancellation(Host, _options.CancellationToken);
             TrainingRows data = null;
             InMemoryTrainingRows validation = null;

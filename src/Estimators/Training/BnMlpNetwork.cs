@@ -31,16 +31,20 @@ namespace MLNet.BatchNorm
         private readonly float _epsilon;
         private readonly double _momentum;
         private readonly DropoutMasks _dropoutMasks;
+        private readonly bool _bfloat16Products;
 
         /// <summary>A network of <see cref="BnMlpOptionsBase.HiddenLayerSizes"/> reading <paramref name="inputCount"/>
         /// features into <paramref name="outputCount"/> outputs, or an ensemble of <paramref name="members"/> such networks
-        /// (which cannot normalize the input), initialized from <paramref name="random"/>.</summary>
+        /// (which cannot normalize the input), initialized from <paramref name="random"/>. With
+        /// <see cref="BnMlpMatrixPrecision.BFloat16"/> on a processor that multiplies it natively, its dense layers
+        /// multiply in bfloat16 in training mode (<see cref="BFloat16Products"/>), else in float32.</summary>
         public BnMlpNetwork(int inputCount, int outputCount, BnMlpOptionsBase options, Random random, int members = 1)
             : base(nameof(BnMlpNetwork))
         {
             if (members > 1 && options.BatchNormOnInput)
                 throw new ArgumentException("An ensemble cannot normalize its input.", nameof(members));
             Members = members;
+            _bfloat16Products = options.MatrixPrecision == BnMlpMatrixPrecision.BFloat16 && BFloat16Products.AreNative;
             _outputCount = outputCount;
             _activation = options.Activation;
             _dropoutRate = options.DropoutRate;
@@ -105,8 +109,14 @@ namespace MLNet.BatchNorm
         {
             var dense = index < _hidden.Count ? _hidden[index] : _output;
             if (index > 0 || dense is not MemberLinear first)
-                return dense.forward(x);
+                return dense is Linear linear && training && _bfloat16Products ? InBFloat16(linear, x) : dense.forward(x);
             return sharedRows ? first.ForSharedInput(x) : first.forward(x.reshape(-1, Members * first.InputCount));
+        }
+
+        private static Tensor InBFloat16(Linear linear, Tensor x)
+        {
+            var outputs = BFloat16Products.Multiply(x, linear.weight, (input, weight) => F.linear(input, weight));
+            return linear.bias is null ? outputs : outputs.add(linear.bias);
         }
 
         /// <summary>Zeroed running statistics shaped like the BN layers' (the input's first): a mean and a variance per
@@ -283,7 +293,7 @@ namespace MLNet.BatchNorm
                 linear.bias?.fill_(initialBias);
                 return linear;
             }
-            var layer = new MemberLinear(Members, inputs, outputs, hasBias);
+            var layer = new MemberLinear(Members, inputs, outputs, hasBias, _bfloat16Products);
             using var drawn = tensor(weights, [Members, outputs, inputs]);
             using var transposed = drawn.transpose(1, 2);
             layer.weight.copy_(transposed);

@@ -1,3 +1,4 @@
+using System;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,10 +23,14 @@ namespace MLNet.BatchNorm
         // implicitly converted numbers.
         private readonly Scalar _one = 1.ToScalar();
 
-        public MemberLinear(int members, int inputs, int outputs, bool hasBias)
+        private readonly bool _bfloat16Products;
+
+        /// <summary>With <paramref name="bfloat16Products"/> the products multiply in bfloat16 in training mode
+        /// (<see cref="BFloat16Products"/>), and in float32 otherwise.</summary>
+        public MemberLinear(int members, int inputs, int outputs, bool hasBias, bool bfloat16Products = false)
             : base(nameof(MemberLinear))
         {
-            (Members, InputCount, OutputCount) = (members, inputs, outputs);
+            (Members, InputCount, OutputCount, _bfloat16Products) = (members, inputs, outputs, bfloat16Products);
             weight = new Parameter(zeros(members, inputs, outputs));
             if (hasBias)
                 bias = new Parameter(zeros(members, 1, outputs));
@@ -43,7 +48,7 @@ namespace MLNet.BatchNorm
         {
             long rows = input.shape[0];
             var byMember = input.reshape(rows, Members, InputCount).transpose(0, 1);
-            var outputs = byMember.bmm(weight);
+            var outputs = Multiply(byMember, weight, (input, weights) => input.bmm(weights));
             // Not baddbmm: TorchSharp 0.107.0's rejected these shapes, expanding the weights where the bias belongs.
             if (bias is not null)
                 outputs = outputs.add(bias, _one);
@@ -53,9 +58,12 @@ namespace MLNet.BatchNorm
         /// <summary>[rows, inputs] that every member reads to [rows, members × outputs].</summary>
         public Tensor ForSharedInput(Tensor input)
         {
-            var outputs = input.matmul(weight.transpose(0, 1).reshape(InputCount, Members * OutputCount));
+            var outputs = Multiply(input, weight.transpose(0, 1).reshape(InputCount, Members * OutputCount), (rows, weights) => rows.matmul(weights));
             return bias is null ? outputs : outputs.add(bias.reshape(Members * OutputCount), _one);
         }
+
+        private Tensor Multiply(Tensor input, Tensor weights, Func<Tensor, Tensor, Tensor> product) =>
+            training && _bfloat16Products ? BFloat16Products.Multiply(input, weights, product) : product(input, weights);
 
         protected override void Dispose(bool disposing)
         {
