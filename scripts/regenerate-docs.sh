@@ -56,6 +56,7 @@ run bench-benchmarkdotnet "${bench[@]}" benchmarkdotnet
 run bench-training "${bench[@]}" training
 run bench-training-2-threads "${bench[@]}" training --threads 2
 $fashion && run bench-time-to-accuracy "${bench[@]}" time-to-accuracy
+$fashion && run bench-time-to-accuracy-bfloat16 "${bench[@]}" time-to-accuracy --matrix-precision BFloat16
 run bench-streaming "${bench[@]}" streaming
 
 python3 scripts/options-table.py
