@@ -58,8 +58,9 @@ namespace MLNet.BatchNorm.Bench
                 if (result.GetValueOrDefault<int>() < 1)
                     result.AddError($"--threads needs a positive number, got {result.GetValueOrDefault<int>()}.");
             });
-            var command = new Command("training", "Training steps per second: BnMlp's Fit, a bare TorchSharp loop and PyTorch, one thread unless --threads says otherwise.") { quick, threads };
-            command.SetAction(result => TrainingBench.Run(result.GetValue(quick), result.GetValue(threads)));
+            var matrixPrecision = new Option<BnMlpMatrixPrecision>("--matrix-precision") { Description = "Precision of BnMlp's matrix products (MatrixPrecision); the bare loop and PyTorch stay float32." };
+            var command = new Command("training", "Training steps per second: BnMlp's Fit, a bare TorchSharp loop and PyTorch, one thread unless --threads says otherwise.") { quick, threads, matrixPrecision };
+            command.SetAction(result => TrainingBench.Run(result.GetValue(quick), result.GetValue(threads), result.GetValue(matrixPrecision)));
             return command;
         }
 

@@ -18,7 +18,7 @@ namespace MLNet.BatchNorm.Bench
     /// </summary>
     internal static class TrainingBench
     {
-        public static int Run(bool quick, int threads)
+        public static int Run(bool quick, int threads, BnMlpMatrixPrecision precision)
         {
             set_num_threads(threads);
             // Before any matrix product, so that BnMlp and the bare TorchSharp loop run the same oneMKL kernels.
@@ -28,6 +28,8 @@ namespace MLNet.BatchNorm.Bench
             string pyTorchData = fashion ? Digits.FashionDirectory : "synthetic";
             Console.WriteLine($"Data: {(fashion ? "Fashion-MNIST" : "mnist10k")}, {trainRows.Length} rows x 784; {threads} thread(s); SGD lr 0.01, no dropout; " +
                 $"{(quick ? "quick" : "full")} mode; load {InferenceBench.LoadAverage()}.");
+            if (precision != BnMlpMatrixPrecision.Float32)
+                Console.WriteLine($"BnMlp's Fit multiplies in {precision} (MatrixPrecision); the bare loop and PyTorch in float32.");
             using var features = tensor(trainRows.SelectMany(r => r.Features).ToArray(), [trainRows.Length, Digit.PixelCount]);
             using var labels = tensor(trainRows.Select(r => (long)r.Label).ToArray(), [trainRows.Length]);
 
@@ -42,7 +44,7 @@ namespace MLNet.BatchNorm.Bench
             {
                 var measured = Enumerable.Range(0, rounds).Select(_ =>
                 {
-                    var (loop, endToEnd, readingShare, statisticsShare) = BnMlpStepsPerSecond(trainRows, hidden, batch, epochs: quick ? 2 : 4, threads);
+                    var (loop, endToEnd, readingShare, statisticsShare) = BnMlpStepsPerSecond(trainRows, hidden, batch, epochs: quick ? 2 : 4, threads, precision);
                     double bare = BareTorchSharpLoop.StepsPerSecond(features, labels, hidden, batch, seconds: quick ? 2 : 5);
                     var pyTorch = PyTorchReference.Run("train", "--threads", threads.ToString(CultureInfo.InvariantCulture), "--batch", batch.ToString(CultureInfo.InvariantCulture),
                         "--hidden", string.Join(",", hidden), "--seconds", quick ? "2" : "5", "--data", pyTorchData);
@@ -81,7 +83,7 @@ namespace MLNet.BatchNorm.Bench
         /// outside the clock (its dictionary pass is not BnMlp's work), and applied lazily as Fit reads the rows.
         /// </summary>
         private static (double Loop, double EndToEnd, double ReadingShare, double StatisticsShare) BnMlpStepsPerSecond(Digit[] rows, int[] hidden, int batch,
-            int epochs, int threads)
+            int epochs, int threads, BnMlpMatrixPrecision precision)
         {
             var ml = new MLContext(seed: 1);
             var clock = new Stopwatch();
@@ -98,7 +100,7 @@ namespace MLNet.BatchNorm.Bench
             var options = new BnMlpTrainer.Options
             {
                 HiddenLayerSizes = hidden, BatchSize = batch, Optimizer = BnMlpOptimizer.Sgd, LearningRate = 0.01f, DropoutRate = 0,
-                NumberOfEpochs = epochs, NumberOfThreads = threads, Progress = recorder,
+                NumberOfEpochs = epochs, NumberOfThreads = threads, Progress = recorder, MatrixPrecision = precision,
                 // The loss of the bare loop and of PyTorch's script.
                 LabelSmoothing = 0,
             };

@@ -55,6 +55,7 @@ $fashion && run bench-inference-fashion "${bench[@]}" inference --fashion
 run bench-benchmarkdotnet "${bench[@]}" benchmarkdotnet
 run bench-training "${bench[@]}" training
 run bench-training-2-threads "${bench[@]}" training --threads 2
+run bench-training-bfloat16 "${bench[@]}" training --matrix-precision BFloat16
 $fashion && run bench-time-to-accuracy "${bench[@]}" time-to-accuracy
 $fashion && run bench-time-to-accuracy-bfloat16 "${bench[@]}" time-to-accuracy --matrix-precision BFloat16
 run bench-streaming "${bench[@]}" streaming
