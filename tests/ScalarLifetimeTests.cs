@@ -20,15 +20,17 @@ namespace MLNet.BatchNorm.Tests
     public sealed class ScalarLifetimeTests
     {
         [Theory]
-        [InlineData(BnMlpOptimizer.Adam, 1)]
-        [InlineData(BnMlpOptimizer.SgdMomentum, 1)]
-        [InlineData(BnMlpOptimizer.Sgd, 1)]
-        [InlineData(BnMlpOptimizer.Adam, 2)]
-        public void TrainingLeavesNoScalarToTheFinalizer(BnMlpOptimizer optimizer, int ensembleSize)
+        [InlineData(BnMlpOptimizer.Adam, 1, BnMlpMatrixPrecision.Float32)]
+        [InlineData(BnMlpOptimizer.SgdMomentum, 1, BnMlpMatrixPrecision.Float32)]
+        [InlineData(BnMlpOptimizer.Sgd, 1, BnMlpMatrixPrecision.Float32)]
+        [InlineData(BnMlpOptimizer.Adam, 2, BnMlpMatrixPrecision.Float32)]
+        [InlineData(BnMlpOptimizer.Adam, 1, BnMlpMatrixPrecision.BFloat16)]
+        [InlineData(BnMlpOptimizer.Adam, 2, BnMlpMatrixPrecision.BFloat16)]
+        public void TrainingLeavesNoScalarToTheFinalizer(BnMlpOptimizer optimizer, int ensembleSize, BnMlpMatrixPrecision precision)
         {
             // Every op of training that takes a number: batch normalization (of the input too, for one network), dropout,
             // the weighted binary loss with a positive class weight (of each member), weight decay, the optimizer,
-            // validation's accuracy.
+            // validation's accuracy, the output layer's bias in bfloat16 products.
             var points = ToyBinary.Generate(300, seed: 3);
             for (int i = 0; i < points.Length; i++)
                 points[i].Weight = 1 + i % 3;
@@ -38,6 +40,7 @@ namespace MLNet.BatchNorm.Tests
                 HiddenLayerSizes = [8, 4], BatchNormOnInput = ensembleSize == 1, EnsembleSize = ensembleSize, DropoutRate = 0.2f, PositiveClassWeight = 2,
                 ExampleWeightColumnName = nameof(BinaryPoint.Weight), Optimizer = optimizer, WeightDecay = 1e-4f,
                 NumberOfEpochs = 2, BatchSize = 16, ValidationFraction = 0.2f, PopulationStatistics = PopulationStatisticsMode.MovingAverage,
+                MatrixPrecision = precision,
             };
             var data = ml.Data.LoadFromEnumerable(points);
             using var counter = new FinalizationCounter();

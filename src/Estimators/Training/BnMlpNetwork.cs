@@ -33,6 +33,10 @@ namespace MLNet.BatchNorm
         private readonly DropoutMasks _dropoutMasks;
         private readonly bool _bfloat16Products;
 
+        // The alpha of the output bias's add in bfloat16 products, an explicit Scalar that lives as long as the network:
+        // see FusedOptimizer on implicitly converted numbers.
+        private readonly Scalar _one = 1.ToScalar();
+
         /// <summary>A network of <see cref="BnMlpOptionsBase.HiddenLayerSizes"/> reading <paramref name="inputCount"/>
         /// features into <paramref name="outputCount"/> outputs, or an ensemble of <paramref name="members"/> such networks
         /// (which cannot normalize the input), initialized from <paramref name="random"/>. With
@@ -113,10 +117,10 @@ namespace MLNet.BatchNorm
             return sharedRows ? first.ForSharedInput(x) : first.forward(x.reshape(-1, Members * first.InputCount));
         }
 
-        private static Tensor InBFloat16(Linear linear, Tensor x)
+        private Tensor InBFloat16(Linear linear, Tensor x)
         {
             var outputs = BFloat16Products.Multiply(x, linear.weight, (input, weight) => F.linear(input, weight));
-            return linear.bias is null ? outputs : outputs.add(linear.bias);
+            return linear.bias is null ? outputs : outputs.add(linear.bias, _one);
         }
 
         /// <summary>Zeroed running statistics shaped like the BN layers' (the input's first): a mean and a variance per
@@ -316,6 +320,13 @@ namespace MLNet.BatchNorm
             for (int i = 0; i < weights.Length; i++)
                 weights[i] = (float)(std * StandardNormal(random));
             return weights;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _one.Dispose();
+            base.Dispose(disposing);
         }
 
         private static double StandardNormal(Random random)
