@@ -30,14 +30,16 @@ namespace MLNet.BatchNorm.Tests
         {
             // Every op of training that takes a number: batch normalization (of the input too, for one network), dropout,
             // the weighted binary loss with a positive class weight (of each member), weight decay, the optimizer,
-            // validation's accuracy, the output layer's bias in bfloat16 products.
+            // validation's accuracy; with bfloat16 products, layers wide enough for them (16 × 1024 × 1024 multiply-adds) with
+            // biases (no batch normalization), whose adds take a number.
             var points = ToyBinary.Generate(300, seed: 3);
             for (int i = 0; i < points.Length; i++)
                 points[i].Weight = 1 + i % 3;
             var ml = new MLContext(seed: 1);
             var options = new BnMlpBinaryTrainer.Options
             {
-                HiddenLayerSizes = [8, 4], BatchNormOnInput = ensembleSize == 1, EnsembleSize = ensembleSize, DropoutRate = 0.2f, PositiveClassWeight = 2,
+                HiddenLayerSizes = precision == BnMlpMatrixPrecision.Float32 ? [8, 4] : [1024, 1024], UseBatchNorm = precision == BnMlpMatrixPrecision.Float32,
+                BatchNormOnInput = ensembleSize == 1, EnsembleSize = ensembleSize, DropoutRate = 0.2f, PositiveClassWeight = 2,
                 ExampleWeightColumnName = nameof(BinaryPoint.Weight), Optimizer = optimizer, WeightDecay = 1e-4f,
                 NumberOfEpochs = 2, BatchSize = 16, ValidationFraction = 0.2f, PopulationStatistics = PopulationStatisticsMode.MovingAverage,
                 MatrixPrecision = precision,

@@ -40,8 +40,8 @@ namespace MLNet.BatchNorm
         /// <summary>A network of <see cref="BnMlpOptionsBase.HiddenLayerSizes"/> reading <paramref name="inputCount"/>
         /// features into <paramref name="outputCount"/> outputs, or an ensemble of <paramref name="members"/> such networks
         /// (which cannot normalize the input), initialized from <paramref name="random"/>. With
-        /// <see cref="BnMlpMatrixPrecision.BFloat16"/> on a processor that multiplies it natively, its dense layers
-        /// multiply in bfloat16 in training mode (<see cref="BFloat16Products"/>), else in float32.</summary>
+        /// <see cref="BnMlpMatrixPrecision.BFloat16"/> on a processor that multiplies it natively, its dense layers'
+        /// large products run in bfloat16 in training mode (<see cref="BFloat16Products"/>), the others in float32.</summary>
         public BnMlpNetwork(int inputCount, int outputCount, BnMlpOptionsBase options, Random random, int members = 1)
             : base(nameof(BnMlpNetwork))
         {
@@ -113,7 +113,8 @@ namespace MLNet.BatchNorm
         {
             var dense = index < _hidden.Count ? _hidden[index] : _output;
             if (index > 0 || dense is not MemberLinear first)
-                return dense is Linear linear && training && _bfloat16Products ? InBFloat16(linear, x) : dense.forward(x);
+                return dense is Linear linear && training && _bfloat16Products && BFloat16Products.Pays(x.shape[0] * linear.in_features * linear.out_features)
+                    ? InBFloat16(linear, x) : dense.forward(x);
             return sharedRows ? first.ForSharedInput(x) : first.forward(x.reshape(-1, Members * first.InputCount));
         }
 

@@ -25,8 +25,8 @@ namespace MLNet.BatchNorm
 
         private readonly bool _bfloat16Products;
 
-        /// <summary>With <paramref name="bfloat16Products"/> the products multiply in bfloat16 in training mode
-        /// (<see cref="BFloat16Products"/>), and in float32 otherwise.</summary>
+        /// <summary>With <paramref name="bfloat16Products"/> large products multiply in bfloat16 in training mode
+        /// (<see cref="BFloat16Products"/>), the others in float32.</summary>
         public MemberLinear(int members, int inputs, int outputs, bool hasBias, bool bfloat16Products = false)
             : base(nameof(MemberLinear))
         {
@@ -63,7 +63,8 @@ namespace MLNet.BatchNorm
         }
 
         private Tensor Multiply(Tensor input, Tensor weights, Func<Tensor, Tensor, Tensor> product) =>
-            training && _bfloat16Products ? BFloat16Products.Multiply(input, weights, product) : product(input, weights);
+            training && _bfloat16Products && BFloat16Products.Pays(input.numel() * weights.shape[^1])
+                ? BFloat16Products.Multiply(input, weights, product) : product(input, weights);
 
         protected override void Dispose(bool disposing)
         {
