@@ -51,8 +51,8 @@ namespace MLNet.BatchNorm
         Float32 = 0,
 
         /// <summary>
-        /// Both operands of each product (the layer's input and its weights forward; the gradient and the weights or the
-        /// input backward) rounded to bfloat16, which keeps float32's range with 8 significant bits, summed in float32,
+        /// Both operands of each product of at least 4 million multiply-adds (the layer's input and its weights forward;
+        /// the gradient and the weights or the input backward) rounded to bfloat16, which keeps float32's range with 8 significant bits, summed in float32,
         /// and the sums rounded to bfloat16, as under PyTorch's autocast on CPUs. libtorch's oneDNN kernels run them natively on processors with
         /// AVX512-BF16 or AMX-BF16 (AMD Zen 4 and later, Intel Cooper Lake, Sapphire Rapids and later); elsewhere the
         /// trainer logs a warning and multiplies in float32.

@@ -409,11 +409,12 @@ namespace MLNet.BatchNorm
         public int? NumberOfThreads = Defaults.NumberOfThreads;
 
         /// <summary>The precision of the dense layers' matrix products while training. <see cref="BnMlpMatrixPrecision.BFloat16"/>
-        /// rounds their operands and results to bfloat16 and sums in float32; the model stays float32. On an AMD EPYC (Zen 4)
-        /// it trained a 784-1024-256 network on Fashion-MNIST in 0.69-0.71 times the time of float32 products with one
-        /// thread and 0.82-0.87 times with two, to validation accuracies within 0.2 points, but a 784-100-100-100 network at
-        /// batch 60 in about 1.2 times (docs/performance.md): narrow layers gain less from the products than the conversions cost. Default
-        /// <see cref="BnMlpMatrixPrecision.Float32"/>: models that do not depend on whether the processor multiplies bfloat16.</summary>
+        /// rounds the operands and results of products of at least 4 million multiply-adds (batch rows × inputs × outputs)
+        /// to bfloat16 and sums in float32; smaller products, for which the conversions cost more than they save, and the
+        /// model stay float32. On an AMD EPYC (Zen 4) it trained a 784-1024-256 network on Fashion-MNIST in 0.71 times the
+        /// time of float32 products with one thread and 0.57-0.71 times with two, to validation accuracies within 0.1 points
+        /// (docs/performance.md). Default <see cref="BnMlpMatrixPrecision.Float32"/>: models that do not depend on whether
+        /// the processor multiplies bfloat16.</summary>
         public BnMlpMatrixPrecision MatrixPrecision = Defaults.MatrixPrecision;
 
         /// <summary>Stops training: Fit throws <see cref="OperationCanceledException"/> within one batch (as it does after
