@@ -33,8 +33,8 @@ namespace MLNet.BatchNorm
         private readonly DropoutMasks _dropoutMasks;
         private readonly bool _bfloat16Products;
 
-        // The alpha of the output bias's add in bfloat16 products, an explicit Scalar that lives as long as the network:
-        // see FusedOptimizer on implicitly converted numbers.
+        // The alpha of a bias's add after a bfloat16 product, an explicit Scalar that lives as long as the network: see
+        // FusedOptimizer on implicitly converted numbers.
         private readonly Scalar _one = 1.ToScalar();
 
         /// <summary>A network of <see cref="BnMlpOptionsBase.HiddenLayerSizes"/> reading <paramref name="inputCount"/>
@@ -113,10 +113,11 @@ namespace MLNet.BatchNorm
         {
             var dense = index < _hidden.Count ? _hidden[index] : _output;
             if (index > 0 || dense is not MemberLinear first)
-                return dense is Linear linear && training && _bfloat16Products && BFloat16Products.Pays(x.shape[0] * linear.in_features * linear.out_features)
-                    ? InBFloat16(linear, x) : dense.forward(x);
+                return dense is Linear linear && MultipliesInBFloat16(x.shape[0] * linear.in_features * linear.out_features) ? InBFloat16(linear, x) : dense.forward(x);
             return sharedRows ? first.ForSharedInput(x) : first.forward(x.reshape(-1, Members * first.InputCount));
         }
+
+        private bool MultipliesInBFloat16(long multiplyAdds) => training && _bfloat16Products && BFloat16Products.Pays(multiplyAdds);
 
         private Tensor InBFloat16(Linear linear, Tensor x)
         {

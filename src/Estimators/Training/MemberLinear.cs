@@ -48,7 +48,7 @@ namespace MLNet.BatchNorm
         {
             long rows = input.shape[0];
             var byMember = input.reshape(rows, Members, InputCount).transpose(0, 1);
-            var outputs = Multiply(byMember, weight, (input, weights) => input.bmm(weights));
+            var outputs = Multiply(byMember, weight, (rows, weights) => rows.bmm(weights));
             // Not baddbmm: TorchSharp 0.107.0's rejected these shapes, expanding the weights where the bias belongs.
             if (bias is not null)
                 outputs = outputs.add(bias, _one);
