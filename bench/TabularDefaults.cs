@@ -38,6 +38,7 @@ namespace MLNet.BatchNorm.Bench
             ["dropout0.4"] = (o, _) => o.DropoutRate = 0.4f,
             ["weight-decay"] = (o, _) => o.WeightDecay = 1e-3f,
             ["ensemble3"] = (o, _) => o.EnsembleSize = 3,
+            ["ensemble5"] = (o, _) => o.EnsembleSize = 5,
             ["bins0"] = (o, _) => o.PiecewiseLinearBins = 0,
             ["bins8"] = (o, _) => o.PiecewiseLinearBins = 8,
             ["bins16"] = (o, _) => o.PiecewiseLinearBins = 16,
