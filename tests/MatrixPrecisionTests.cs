@@ -88,13 +88,14 @@ namespace MLNet.BatchNorm.Tests
             {
                 var ml = new MLContext(seed: 2);
                 var data = TestData.BlobView(ml, rows: 1024, classes: 3, seed: 8, features: 100);
-                var losses = new List<double>();
+                var epochs = new EpochRecorder();
                 var options = new BnMlpTrainer.Options
                 {
                     HiddenLayerSizes = [256, 128], BatchSize = 256, NumberOfEpochs = 6, EnsembleSize = members, MatrixPrecision = precision,
-                    NumberOfThreads = 1, Progress = new Recorder(m => { if (!m.IsPartial) losses.Add(m.TrainingLoss); }),
+                    NumberOfThreads = 1, Progress = epochs,
                 };
-                return (losses, TestData.Scores(TestData.Pipeline(ml, options).Fit(data).Transform(data)));
+                var scores = TestData.Scores(TestData.Pipeline(ml, options).Fit(data).Transform(data));
+                return (epochs.Epochs.Select(epoch => epoch.TrainingLoss).ToList(), scores);
             }
 
             var (losses32, scores32) = Fit(BnMlpMatrixPrecision.Float32);
@@ -142,11 +143,6 @@ namespace MLNet.BatchNorm.Tests
             var error = (actual.detach().to(ScalarType.Float64) - expected).abs();
             var allowed = expected.abs() * Math.Pow(2, -8) + 1e-6;
             Assert.True((error <= allowed).all().item<bool>(), $"largest error {error.max().item<double>()}");
-        }
-
-        private sealed class Recorder(Action<BnMlpEpochMetrics> record) : IProgress<BnMlpEpochMetrics>
-        {
-            public void Report(BnMlpEpochMetrics value) => record(value);
         }
     }
 }
