@@ -44,7 +44,7 @@ namespace MLNet.BatchNorm.Bench
             public int Threads { get; init; } = 2;
             public int Ensemble { get; init; } = 1;
             public float LabelSmoothing { get; init; } = 0.1f;
-            public BnMlpMatrixPrecision MatrixPrecision { get; init; } = BnMlpMatrixPrecision.Float32;
+            public BnMlpMatrixPrecision MatrixPrecision { get; init; } = BnMlpOptionsBase.Defaults.MatrixPrecision;
         }
 
         public static int Run(Settings settings)

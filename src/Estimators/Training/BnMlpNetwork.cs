@@ -113,11 +113,14 @@ namespace MLNet.BatchNorm
         {
             var dense = index < _hidden.Count ? _hidden[index] : _output;
             if (index > 0 || dense is not MemberLinear first)
-                return dense is Linear linear && MultipliesInBFloat16(x.shape[0] * linear.in_features * linear.out_features) ? InBFloat16(linear, x) : dense.forward(x);
+                return dense is Linear linear && MultipliesInBFloat16(linear, x) ? InBFloat16(linear, x) : dense.forward(x);
             return sharedRows ? first.ForSharedInput(x) : first.forward(x.reshape(-1, Members * first.InputCount));
         }
 
-        private bool MultipliesInBFloat16(long multiplyAdds) => training && _bfloat16Products && BFloat16Products.Pays(multiplyAdds);
+        /// <summary>Whether <paramref name="linear"/> multiplies <paramref name="x"/> in bfloat16; the shape (a native call)
+        /// is read only when bfloat16 products are on.</summary>
+        private bool MultipliesInBFloat16(Linear linear, Tensor x) =>
+            training && _bfloat16Products && BFloat16Products.Pays(x.shape[0] * linear.in_features * linear.out_features);
 
         private Tensor InBFloat16(Linear linear, Tensor x)
         {
